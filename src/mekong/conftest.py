@@ -1,0 +1,82 @@
+"""Fixtures shared by every module's tests.
+
+- ``postgres``-marked tests run only when the suite runs on PostgreSQL (the CI's second pass).
+- ``browser`` fixtures drive Debian's /usr/bin/chromium through Playwright against a live server;
+  screenshots go to docs/guide/img/ where the user guides reuse them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+GUIDE_IMAGES = REPO_ROOT / "docs" / "guide" / "img"
+CHROMIUM = os.environ.get("MEKONG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip PostgreSQL-only tests on SQLite; keep browser tests on one xdist worker."""
+    on_postgres = connection.vendor == "postgresql"
+    skip_pg = pytest.mark.skip(reason="PostgreSQL-only: runs in the PostgreSQL pass of make test")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="session")
+def playwright_browser() -> Iterator[Any]:
+    """One headless Chromium for the session (Debian's, never a downloaded build)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: browser tests need Debian's chromium "
+            "(make browser, or apt-get install chromium fonts-noto-core)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(playwright_browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page per test (no shared cookies)."""
+    context = playwright_browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """Where browser tests save the screenshots the user guide shows."""
+    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+    return GUIDE_IMAGES

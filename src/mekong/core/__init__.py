@@ -1,0 +1,1 @@
+"""Shared kernel: countries, currencies, money, clock, errors, events, audit and text."""

@@ -1,0 +1,32 @@
+"""Writing the audit log: one call per state change, inside the service's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mekong.core.models import AuditEntry
+
+
+def audit_record(
+    *,
+    action: str,
+    actor_user_id: int | None = None,
+    organisation_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    data: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one audit entry.
+
+    Call it inside the service's ``transaction.atomic`` block so the entry commits or rolls back
+    with the change it describes. Never put secrets (passwords, token values) in ``data``.
+    """
+    return AuditEntry.objects.create(
+        action=action,
+        actor_user_id=actor_user_id,
+        organisation_id=organisation_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=dict(data or {}),
+    )

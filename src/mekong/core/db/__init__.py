@@ -1,0 +1,1 @@
+"""Database helpers: the PostgreSQL backend variant that creates UTF-8 locale databases."""

@@ -1,0 +1,1 @@
+"""Identity: organisations, users, memberships with roles, and per-organisation API tokens."""

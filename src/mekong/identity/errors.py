@@ -1,0 +1,48 @@
+"""Identity errors with stable codes."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from mekong.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+
+class OrganisationNotFound(NotFound):
+    """No such organisation, or the actor is not a member of it."""
+
+    code = "organisation_not_found"
+    title = _("Organisation not found.")
+
+
+class TokenNotFound(NotFound):
+    """No such API token in this organisation."""
+
+    code = "token_not_found"
+    title = _("API token not found.")
+
+
+class NotAManager(PermissionDenied):
+    """Only owners and administrators may do this."""
+
+    code = "organisation_admin_required"
+    title = _("Only owners and administrators of the organisation may do this.")
+
+
+class EmailTaken(Conflict):
+    """A user with this e-mail address exists already."""
+
+    code = "email_taken"
+    title = _("A user with this e-mail address already exists.")
+
+
+class SlugTaken(Conflict):
+    """An organisation with this slug exists already."""
+
+    code = "slug_taken"
+    title = _("An organisation with this short name already exists.")
+
+
+class InvalidOrganisation(ValidationFailed):
+    """Organisation data failed validation."""
+
+    code = "invalid_organisation"

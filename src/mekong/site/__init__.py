@@ -1,0 +1,1 @@
+"""The site shell: base layout, navigation, language switcher and the home page."""
