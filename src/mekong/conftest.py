@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,8 @@ CHROMIUM_ARGS = [
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip PostgreSQL-only tests on SQLite; keep browser tests on one xdist worker."""
-    on_postgres = connection.vendor == "postgresql"
+    # Pure-module runs (`-p no:django`) have no settings: nothing is PostgreSQL then.
+    on_postgres = settings.configured and connection.vendor == "postgresql"
     skip_pg = pytest.mark.skip(reason="PostgreSQL-only: runs in the PostgreSQL pass of make test")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from mekong.core.pagination import Page, paginate
@@ -149,7 +150,7 @@ def tokens_list(request: HttpRequest, organisation_id: int, page: Query[Page]) -
 )
 def token_create(
     request: HttpRequest, organisation_id: int, payload: TokenIn
-) -> tuple[int, TokenCreatedOut]:
+) -> Status[TokenCreatedOut]:
     """Issue a token; the secret is in the response once and never again."""
     token, secret = services.token_issue(
         actor=_actor(request),
@@ -158,7 +159,7 @@ def token_create(
         role=payload.role,
         expires_at=payload.expires_at,
     )
-    return 201, TokenCreatedOut(**_token_out(token).model_dump(), token=secret)
+    return Status(201, TokenCreatedOut(**_token_out(token).model_dump(), token=secret))
 
 
 @router.delete(

@@ -94,7 +94,7 @@ def test_failed_handler_is_retried_by_dispatch_pending_without_repeating_others(
     assert row.dispatched_at is None
     assert "downstream unavailable" in row.last_error
     assert dispatch_pending() == 1
-    row.refresh_from_db()
+    row = OutboxEvent.objects.get(pk=row.pk)  # a fresh object: the retry marked it dispatched
     assert row.dispatched_at is not None
     assert row.attempts == 2
     assert received == ["P4"]  # the healthy handler ran once only

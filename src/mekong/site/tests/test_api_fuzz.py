@@ -19,7 +19,11 @@ def admin_token(db):
 def _check(response):
     assert response.status_code < 500, f"{response.status_code}: {response.text[:500]}"
     if response.status_code >= 400:
-        assert response.headers["Content-Type"][0].startswith("application/problem+json")
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        content_type = headers["content-type"]
+        if isinstance(content_type, list):
+            content_type = content_type[0]
+        assert content_type.startswith("application/problem+json")
         body = response.json()
         assert body["status"] == response.status_code
         assert isinstance(body["code"], str)

@@ -10,11 +10,11 @@ from django.db.backends.postgresql import creation
 class DatabaseCreation(creation.DatabaseCreation):
     """Adds ``LC_COLLATE``/``LC_CTYPE`` (``$PG_LOCALE``, default C.UTF-8) to CREATE DATABASE."""
 
-    def _get_database_create_suffix(  # type: ignore[misc]
+    def _get_database_create_suffix(
         self, encoding: str | None = None, template: str | None = None
     ) -> str:
         locale = os.environ.get("PG_LOCALE", "C.UTF-8").replace("'", "")
-        suffix = super()._get_database_create_suffix(
+        suffix = super()._get_database_create_suffix(  # type: ignore[misc]
             encoding=encoding or "UTF8", template=template or "template0"
         )
         return f"{suffix} LC_COLLATE '{locale}' LC_CTYPE '{locale}'"
