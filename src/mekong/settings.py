@@ -127,6 +127,9 @@ _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE"
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Our subclass keeps append-only triggers across `flush` (see mekong.core.db.append_only).
     _db["ENGINE"] = "mekong.core.db.sqlite3"
+    if _db["NAME"] and _db["NAME"] != ":memory:":
+        # The embedded database lives under var/: create the folder on first use.
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE makes writers take the write lock at BEGIN, so two writers never deadlock on a
     # read-to-write upgrade; WAL lets readers run beside the one writer (docs/adr/0005).
     _db["OPTIONS"] = {

@@ -7,9 +7,11 @@ resolves; until then the home page lists it as planned, so nobody clicks into a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -26,13 +28,20 @@ class Module:
 
     @property
     def url(self) -> str | None:
-        """The module's start page, or None while the module is not installed."""
-        if not apps.is_installed(f"mekong.{self.app_label}"):
-            return None
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        """The module's start page in the active language, or None while not installed."""
+        return _module_url(self.app_label, self.url_name, translation.get_language())
+
+
+@lru_cache(maxsize=256)
+def _module_url(app_label: str, url_name: str, language: str | None) -> str | None:
+    # The URLconf and installed apps are fixed for the life of a process, so the answer per
+    # language never changes; caching saves a failed reverse() per planned module per request.
+    if not apps.is_installed(f"mekong.{app_label}"):
+        return None
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
 
 
 MODULES: tuple[Module, ...] = (

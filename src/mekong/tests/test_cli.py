@@ -10,7 +10,7 @@ import pytest
 
 from mekong.cli import main
 
-REPO = Path(__file__).resolve().parents[4]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def run_cli(*args, env=None):

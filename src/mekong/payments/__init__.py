@@ -1,0 +1,1 @@
+"""Payments hub: national QR schemes, cross-border payments, remittances and settlement."""
