@@ -119,9 +119,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A bug: log it with the traceback, never leak it to the client.
-    logger.error(
-        "unhandled API error on %s %s", request.method, request.path, exc_info=exc
-    )
+    logger.error("unhandled API error on %s %s", request.method, request.path, exc_info=exc)
     return problem_response(
         request,
         status=500,
