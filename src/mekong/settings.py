@@ -139,6 +139,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;",
     }
     _db["CONN_MAX_AGE"] = 0
+    # Tests use an in-memory database (shared-cache, so live-server threads see it). Said
+    # explicitly because pytest-django only recognises Django's own engine path as SQLite.
+    _db["TEST"] = {"NAME": ":memory:"}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     # Our subclass creates databases with a UTF-8 locale (see mekong.core.db.postgresql).
     _db["ENGINE"] = "mekong.core.db.postgresql"
