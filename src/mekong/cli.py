@@ -144,6 +144,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Migrate the embedded database, load demo data and serve on 127.0.0.1:8000."""
     _ensure_local_secret()
     os.environ.setdefault("DEBUG", "false")
+    # WhiteNoise looks for STATIC_ROOT at start-up; the demo serves from the package finders.
+    (_var_dir() / "static").mkdir(exist_ok=True)
     _django()
     from django.core.management import call_command
 
@@ -157,7 +159,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Mekong Digital Economy Platform demo: {url}")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, what in demo_logins():
-        print(f"  {email:<34} {what}")
+        print(f"  {email:<42} {what}")
     print("Press Ctrl+C to stop.")
     if args.no_serve:
         return 0
