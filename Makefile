@@ -90,7 +90,7 @@ test-fast: install-dev ## the suite on SQLite without browser tests
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -n 2 -m "not browser"
 
 bench: install-dev ## run every benchmark (prints tables)
-	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+	for f in bench/[a-z]*.py; do m=$$(basename $$f .py); echo "== bench.$$m"; $(BIN)/python -m bench.$$m; done
 
 lock: | $(BIN)/python ## re-pin requirements/*.txt from pyproject.toml
 	$(UV) pip compile --quiet --python-version 3.11 pyproject.toml -o requirements/base.txt

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "mekong.core",
     "mekong.identity",
+    "mekong.threatintel",
     "mekong.site",
 ]
 

@@ -15,11 +15,13 @@ from mekong.core.problem import problem_response
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("taxii2/", include("mekong.threatintel.taxii_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("mekong.site.urls")),
     path("", include("mekong.identity.urls")),
+    path("threatintel/", include("mekong.threatintel.urls")),
     prefix_default_language=True,
 )
 

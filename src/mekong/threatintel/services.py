@@ -1,0 +1,334 @@
+"""Writes of the threat-intelligence module: setup, ingest (TAXII POST), delete, sightings.
+
+Every service owns its transaction and writes an audit entry in it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from mekong.core import clock
+from mekong.core.audit import audit_record
+from mekong.identity.models import Organisation
+from mekong.threatintel import tlp
+from mekong.threatintel.errors import InvalidStixObject
+from mekong.threatintel.models import (
+    ApiRoot,
+    Collection,
+    CollectionGrant,
+    IndicatorValue,
+    SharingGroup,
+    StatusResource,
+    StixObject,
+)
+from mekong.threatintel.observables import pattern_values
+from mekong.threatintel.validation import parse_timestamp, validate_object
+
+#: Custom property naming the recipient organisations (slugs) of an AMBER+STRICT or RED object.
+RECIPIENTS_PROPERTY = "x_mekong_recipients"
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+def sharing_group_create(*, name: str, slug: str, member_ids: list[int]) -> SharingGroup:
+    """Create a sharing group with its member organisations."""
+    with transaction.atomic():
+        group = SharingGroup.objects.create(name=name, slug=slug)
+        group.members.set(member_ids)
+        audit_record(action="threatintel.group_created", object_type="group", object_id=group.pk)
+    return group
+
+
+def api_root_create(
+    *, slug: str, title: str, is_default: bool = False, max_content_length: int = 2_000_000
+) -> ApiRoot:
+    """Create a TAXII API root."""
+    with transaction.atomic():
+        root = ApiRoot.objects.create(
+            slug=slug, title=title, is_default=is_default, max_content_length=max_content_length
+        )
+        audit_record(action="threatintel.api_root_created", object_type="api_root", object_id=slug)
+    return root
+
+
+def collection_create(
+    *,
+    api_root: ApiRoot,
+    title: str,
+    sharing_group: SharingGroup | None = None,
+    alias: str = "",
+    default_tlp: str = tlp.AMBER,
+    open_to_all: bool = False,
+    collection_id: uuid.UUID | None = None,
+) -> Collection:
+    """Create a collection; the sharing group gets read and write access."""
+    with transaction.atomic():
+        coll = Collection.objects.create(
+            id=collection_id or uuid.uuid4(),
+            api_root=api_root,
+            title=title,
+            alias=alias,
+            sharing_group=sharing_group,
+            default_tlp=default_tlp,
+            open_to_all=open_to_all,
+        )
+        if sharing_group is not None:
+            CollectionGrant.objects.create(
+                collection=coll, group=sharing_group, can_read=True, can_write=True
+            )
+        audit_record(
+            action="threatintel.collection_created",
+            object_type="collection",
+            object_id=str(coll.pk),
+        )
+    return coll
+
+
+def grant_set(
+    *,
+    collection: Collection,
+    can_read: bool,
+    can_write: bool,
+    group: SharingGroup | None = None,
+    organisation_id: int | None = None,
+) -> CollectionGrant:
+    """Give a group or one organisation read and/or write access to a collection."""
+    with transaction.atomic():
+        grant = CollectionGrant.objects.create(
+            collection=collection,
+            group=group,
+            organisation_id=organisation_id,
+            can_read=can_read,
+            can_write=can_write,
+        )
+        audit_record(
+            action="threatintel.grant_set", object_type="collection", object_id=str(collection.pk),
+            data={"group": group.pk if group else None, "organisation": organisation_id,
+                  "read": can_read, "write": can_write},
+        )  # fmt: skip
+    return grant
+
+
+def _version_of(obj: dict[str, Any]) -> str:
+    return str(obj.get("modified") or obj.get("created") or "")
+
+
+def _canonical(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+def objects_add(
+    *,
+    api_root: ApiRoot,
+    collection: Collection,
+    organisation_id: int,
+    objects: list[Any],
+    actor_user_id: int | None = None,
+) -> StatusResource:
+    """Validate and store STIX objects posted to a collection; return the status resource.
+
+    Invalid objects are refused with their reasons and stored nowhere. Re-posting an object
+    identical to a stored version is a success. The collection row is locked so ``date_added``
+    strictly increases within it, even with concurrent posts. Rows are written in bulk: the
+    stored versions of every posted id are read once, not once per object.
+    """
+    successes: list[dict[str, str]] = []
+    failures: list[dict[str, str]] = []
+    valid: list[dict[str, Any]] = []
+    for obj in objects:
+        reasons = validate_object(obj)
+        if reasons:
+            oid = str(obj.get("id", "")) if isinstance(obj, dict) else ""
+            version = _version_of(obj) if isinstance(obj, dict) else ""
+            failures.append({"id": oid, "version": version, "message": "; ".join(reasons)})
+        else:
+            valid.append(obj)
+    with transaction.atomic():
+        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        last = collection.stix_objects.aggregate(m=Max("date_added"))["m"]
+        stored = _stored_versions(collection, {str(o["id"]) for o in valid})
+        pending: list[StixObject] = []
+        for obj in valid:
+            oid, version = str(obj["id"]), _version_of(obj)
+            same_id = stored[oid]
+            candidates = [r for r in same_id if r.version == version] if version else same_id
+            canonical = _canonical(obj)
+            twin = next((r for r in candidates if _canonical(r.raw) == canonical), None)
+            if twin is not None:
+                successes.append({"id": oid, "version": twin.version})
+                continue
+            if version and candidates:
+                failures.append({"id": oid, "version": version,
+                                 "message": "a different object with this id and version is "
+                                            "already stored"})  # fmt: skip
+                continue
+            now = clock.now()
+            date_added = now if last is None or now > last else last + _ONE_MICROSECOND
+            last = date_added
+            row = _build(collection, obj, organisation_id, date_added)
+            pending.append(row)
+            same_id.append(row)
+            successes.append({"id": oid, "version": row.version})
+        _write(pending)
+        status = StatusResource.objects.create(
+            api_root=api_root,
+            organisation_id=organisation_id,
+            status="complete",
+            total_count=len(objects),
+            success_count=len(successes),
+            failure_count=len(failures),
+            successes=successes,
+            failures=failures,
+        )
+        audit_record(
+            action="threatintel.objects_added",
+            actor_user_id=actor_user_id,
+            organisation_id=organisation_id,
+            object_type="collection",
+            object_id=str(collection.pk),
+            data={"status": str(status.id), "ok": len(successes), "failed": len(failures)},
+        )
+    return status
+
+
+def _stored_versions(collection: Collection, ids: set[str]) -> dict[str, list[StixObject]]:
+    found: dict[str, list[StixObject]] = defaultdict(list)
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):  # stay under SQLite's bound-parameter limit
+        chunk = ordered[start : start + 500]
+        for row in collection.stix_objects.filter(stix_id__in=chunk).only(
+            "stix_id", "version", "raw"
+        ):
+            found[row.stix_id].append(row)
+    return found
+
+
+def _build(
+    collection: Collection, obj: dict[str, Any], organisation_id: int, date_added: datetime
+) -> StixObject:
+    """An unsaved row for one valid object."""
+    version = _version_of(obj)
+    return StixObject(
+        collection=collection,
+        stix_id=str(obj["id"]),
+        type=str(obj["type"]),
+        spec_version=str(obj.get("spec_version", "2.1")),
+        created=parse_timestamp(obj["created"]) if "created" in obj else None,
+        modified=parse_timestamp(obj["modified"]) if "modified" in obj else None,
+        # SCOs are unversioned; their ingest time stands in so the manifest has a version.
+        version=version or date_added.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        version_at=parse_timestamp(version) if version else date_added,
+        date_added=date_added,
+        revoked=bool(obj.get("revoked", False)),
+        raw=obj,
+        tlp=tlp.level_of(obj, default=collection.default_tlp),
+        marking_refs=list(obj.get("object_marking_refs") or []),
+        created_by_ref=str(obj.get("created_by_ref", "")),
+        source_organisation_id=organisation_id,
+        valid_from=parse_timestamp(obj["valid_from"]) if "valid_from" in obj else None,
+        valid_until=parse_timestamp(obj["valid_until"]) if "valid_until" in obj else None,
+        confidence=obj.get("confidence"),
+    )
+
+
+def _write(rows: list[StixObject]) -> None:
+    """Insert new versions, their indicator values and their recipients."""
+    StixObject.objects.bulk_create(rows, batch_size=500)
+    values = [
+        IndicatorValue(obj=row, kind=kind, value=value[:2048])
+        for row in rows
+        if row.type == "indicator" and row.raw.get("pattern_type") == "stix"
+        for kind, value in pattern_values(str(row.raw["pattern"]))
+    ]
+    IndicatorValue.objects.bulk_create(values, batch_size=500)
+    for row in rows:
+        if row.tlp in tlp.RECIPIENT_LEVELS:
+            slugs = [str(s) for s in row.raw.get(RECIPIENTS_PROPERTY) or []]
+            row.recipients.set(Organisation.objects.filter(slug__in=slugs))
+
+
+def objects_delete(*, collection: Collection, rows: list[StixObject], organisation_id: int) -> int:
+    """Delete the given object versions from a collection; returns how many were removed."""
+    with transaction.atomic():
+        count, _ = StixObject.objects.filter(
+            collection=collection, pk__in=[r.pk for r in rows]
+        ).delete()
+        audit_record(
+            action="threatintel.objects_deleted",
+            organisation_id=organisation_id,
+            object_type="collection",
+            object_id=str(collection.pk),
+            data={"ids": sorted({r.stix_id for r in rows})},
+        )
+    return int(count)
+
+
+def identity_ref_for(organisation_id: int) -> str:
+    """The stable STIX identity id of a platform organisation (UUIDv5 of its database id)."""
+    namespace = uuid.UUID("6f1c3e4a-2b7d-4c1e-9a55-0d8f6b2c9e10")
+    return f"identity--{uuid.uuid5(namespace, f'mekong-organisation-{organisation_id}')}"
+
+
+def stix_object_create(
+    *,
+    collection: Collection,
+    organisation_id: int,
+    obj: dict[str, Any],
+    actor_user_id: int | None = None,
+) -> StixObject:
+    """Store one object built by the platform (UI form, sighting); raises if it is invalid."""
+    status = objects_add(
+        api_root=collection.api_root,
+        collection=collection,
+        organisation_id=organisation_id,
+        objects=[obj],
+        actor_user_id=actor_user_id,
+    )
+    if status.failure_count:
+        raise InvalidStixObject(extra={"errors": [f["message"] for f in status.failures]})
+    return collection.stix_objects.get(stix_id=obj["id"], version=status.successes[0]["version"])
+
+
+def stix_timestamp(value: Any = None) -> str:
+    """Format a datetime (default now) as a STIX timestamp with milliseconds."""
+    moment = value or clock.now()
+    return str(moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z")
+
+
+def sighting_record(
+    *,
+    collection: Collection,
+    organisation_id: int,
+    indicator_id: str,
+    count: int = 1,
+    actor_user_id: int | None = None,
+) -> StixObject:
+    """Record that the organisation saw an indicator: a STIX sighting linked to it.
+
+    The sighting inherits the indicator's TLP markings so it never reaches a wider audience.
+    """
+    indicator = collection.stix_objects.filter(stix_id=indicator_id).order_by("-date_added").first()
+    now = stix_timestamp()
+    obj: dict[str, Any] = {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": f"sighting--{uuid.uuid4()}",
+        "created": now,
+        "modified": now,
+        "sighting_of_ref": indicator_id,
+        "count": count,
+        "first_seen": now,
+        "last_seen": now,
+        "where_sighted_refs": [identity_ref_for(organisation_id)],
+    }
+    if indicator is not None and indicator.marking_refs:
+        obj["object_marking_refs"] = list(indicator.marking_refs)
+    return stix_object_create(
+        collection=collection, organisation_id=organisation_id, obj=obj, actor_user_id=actor_user_id
+    )
