@@ -38,6 +38,9 @@ install: $(VENV)/.base-installed ## create .venv and install the platform
 install-dev: $(VENV)/.dev-installed ## also install test and lint tools
 
 demo: install compilemessages ## run the platform with demo data at http://127.0.0.1:8000
+	@# One witness per member country (127.0.0.1:7381-7385) cosigns the log's checkpoints; they run
+	@# detached and a second run reuses them. Stop them with: pkill -f "mekong.cli witness serve"
+	$(BIN)/mekong witness demo --no-wait >/dev/null
 	$(BIN)/mekong demo
 
 browser: ## install Debian chromium and Noto fonts for browser tests (when root and missing)

@@ -20,6 +20,7 @@ from mekong.core.errors import DomainError
 from mekong.core.problem import domain_error_response, problem_response
 from mekong.identity.api import router as identity_router
 from mekong.identity.auth import API_AUTH
+from mekong.trustlog.api import router as trustlog_router
 
 logger = logging.getLogger(__name__)
 
@@ -149,3 +150,4 @@ def health(request: HttpRequest) -> HealthOut:
 
 
 api.add_router("/", identity_router)
+api.add_router("/log", trustlog_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "mekong.core",
     "mekong.identity",
     "mekong.threatintel",
+    "mekong.trustlog",
     "mekong.site",
 ]
 

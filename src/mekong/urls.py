@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("mekong.site.urls")),
     path("", include("mekong.identity.urls")),
     path("threatintel/", include("mekong.threatintel.urls")),
+    path("", include("mekong.trustlog.urls")),
     prefix_default_language=True,
 )
 

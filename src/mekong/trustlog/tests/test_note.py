@@ -168,7 +168,7 @@ def test_every_mangling_of_a_key_string_is_rejected(key):
     # The mangling scheme of Go's TestNewVerifier / TestNewSigner: every proper substring and
     # every single-character increment must fail (the key ID check catches changed keys).
     parse = note.VerifierKey.parse if key == PETER_VKEY else note.NoteSigner.from_skey
-    assert parse(key)
+    assert parse(key) is not None
     for i in range(len(key) + 1):
         for j in range(i + 1, len(key) + 1):
             if (i, j) != (0, len(key)):

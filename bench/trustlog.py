@@ -1,0 +1,261 @@
+"""Verifiable log benchmark: batched appends into the database, then root, inclusion and
+consistency proof latency at the final size, side by side with pymerkle 7's SqliteTree.
+
+Usage: `.venv/bin/python bench/trustlog.py [--entries N] [--batch B] [--queries Q]`
+(default 1,000,000 entries in batches of 100,000; 1,000 random proofs of each kind).
+
+Both logs live in SQLite files in one temporary directory and receive the same leaves: the
+platform appends ``(kind, payload)`` through `services.entries_append` (leaf encoding, hashing,
+subtree hashes, one transaction per batch); pymerkle gets the identical leaf bytes through
+``append_entries`` with the same batch size, so their roots must be equal (checked). pymerkle
+is GPL-3.0: it is installed only into ``bench/.venv-pymerkle`` (gitignored), created on first
+run, never into the project's environment, and runs in its own process. Latencies are medians
+of warm calls (the first call is reported separately). No timing is asserted (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/http.py shadows the standard library's `http` package: drop the script directory
+# from the import path before Django imports `http.cookies`.
+_here = str(Path(__file__).resolve().parent)
+sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _here]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import struct  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PYMERKLE_VENV = REPO / "bench" / ".venv-pymerkle"
+PYMERKLE_VERSION = "7.0.0"
+
+# Runs inside the pymerkle environment: reads the leaves, measures, prints JSON.
+PYMERKLE_SCRIPT = r"""
+import json, random, statistics, struct, sys, time
+from pymerkle import SqliteTree
+
+leaves_file, db_file, batch, queries, seed = sys.argv[1:6]
+batch, queries = int(batch), int(queries)
+data = open(leaves_file, "rb").read()
+leaves, pos = [], 0
+while pos < len(data):
+    (n,) = struct.unpack_from(">I", data, pos)
+    leaves.append(data[pos + 4 : pos + 4 + n])
+    pos += 4 + n
+tree = SqliteTree(db_file)
+t0 = time.perf_counter()
+for i in range(0, len(leaves), batch):
+    tree.append_entries(leaves[i : i + batch], chunksize=batch)
+append_s = time.perf_counter() - t0
+size = tree.get_size()
+rng = random.Random(int(seed))
+
+def timed(fn, args):
+    first = None
+    out = []
+    for a in args:
+        t = time.perf_counter()
+        fn(*a)
+        dt = time.perf_counter() - t
+        if first is None:
+            first = dt
+        else:
+            out.append(dt)
+    return {"first_ms": first * 1e3, "median_ms": statistics.median(out) * 1e3,
+            "p99_ms": sorted(out)[int(len(out) * 0.99) - 1] * 1e3}
+
+t = time.perf_counter()
+root = tree.get_root(size)
+root_cold = time.perf_counter() - t
+result = {
+    "append_s": append_s,
+    "size": size,
+    "root_hex": root.hex(),
+    "root_cold_ms": root_cold * 1e3,
+    "root": timed(tree.get_root, [(size,)] * 200),
+    # pymerkle indices are 1-based.
+    "inclusion": timed(tree.prove_inclusion,
+                       [(rng.randrange(size) + 1, size) for _ in range(queries)]),
+    "consistency": timed(tree.prove_consistency,
+                         [(rng.randrange(1, size), size) for _ in range(queries)]),
+}
+print(json.dumps(result))
+"""
+
+
+def timed(fn: Callable[..., object], args: list[tuple[Any, ...]]) -> dict[str, float]:
+    """Call ``fn`` once per argument tuple: first-call time, then median and p99 of the rest."""
+    first: float | None = None
+    out: list[float] = []
+    for a in args:
+        t = time.perf_counter()
+        fn(*a)
+        dt = time.perf_counter() - t
+        if first is None:
+            first = dt
+        else:
+            out.append(dt)
+    assert first is not None
+    return {
+        "first_ms": first * 1e3,
+        "median_ms": statistics.median(out) * 1e3,
+        "p99_ms": sorted(out)[max(0, int(len(out) * 0.99) - 1)] * 1e3,
+    }
+
+
+def ensure_pymerkle() -> Path:
+    """Create bench/.venv-pymerkle with pymerkle pinned (only there), return its python."""
+    python = PYMERKLE_VENV / "bin" / "python"
+    probe = [str(python), "-c", "import pymerkle, sys; sys.exit(pymerkle.__version__ != '7.0.0')"]
+    if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+        return python
+    print(f"creating {PYMERKLE_VENV} with pymerkle {PYMERKLE_VERSION} (GPL, benchmark only)")
+    subprocess.run([sys.executable, "-m", "venv", str(PYMERKLE_VENV)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         f"pymerkle=={PYMERKLE_VERSION}"],
+        check=True,
+    )  # fmt: skip
+    return python
+
+
+def setup_django(tmp: Path, database_url: str | None) -> None:
+    """Configure the platform on a fresh database in ``tmp`` and migrate it."""
+    sys.path.insert(0, str(REPO / "src"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "mekong.settings",
+            "MEKONG_VAR_DIR": str(tmp),
+            "SECRET_KEY": "bench-secret-key",
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'mekong.sqlite3'}",
+            "TRUSTLOG_WITNESSES": "",
+        }
+    )
+    from mekong.trustlog.note import NoteSigner
+
+    os.environ["TRUSTLOG_SIGNER_KEY"] = NoteSigner.generate("bench.example/log").encode_skey()
+    os.environ.pop("TRUSTLOG_ORIGIN", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def run_platform(
+    entries: int, batch: int, queries: int, seed: int, leaves_file: Path
+) -> dict[str, Any]:
+    """Append ``entries`` in batches, export the leaf bytes, time roots and proofs."""
+    from django.db import connection
+
+    from mekong.trustlog import selectors, services
+
+    payloads = [b"payment %010d amount=%d THB" % (i, (i * 7919) % 100000) for i in range(entries)]
+    t0 = time.perf_counter()
+    for i in range(0, entries, batch):
+        services.entries_append(items=[("bench.payment", p) for p in payloads[i : i + batch]])
+    append_s = time.perf_counter() - t0
+
+    with leaves_file.open("wb") as f, connection.cursor() as c:
+        c.execute("SELECT leaf FROM trustlog_logentry ORDER BY idx")
+        for (leaf,) in c.fetchall():
+            raw = bytes(leaf)
+            f.write(struct.pack(">I", len(raw)) + raw)
+
+    size = selectors.log_size()
+    rng = random.Random(seed)
+    t = time.perf_counter()
+    root = selectors.root_at(size)
+    root_cold = time.perf_counter() - t
+    inclusion = [(rng.randrange(size), size) for _ in range(queries)]
+    consistency = [(rng.randrange(1, size), size) for _ in range(queries)]
+    return {
+        "append_s": append_s,
+        "size": size,
+        "root_hex": root.hex(),
+        "root_cold_ms": root_cold * 1e3,
+        "root": timed(selectors.root_at, [(size,)] * 200),
+        "inclusion": timed(selectors.inclusion_proof_at, inclusion),
+        "consistency": timed(selectors.consistency_proof_between, consistency),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--no-pymerkle", action="store_true", help="skip the comparison")
+    args = parser.parse_args()
+    if args.entries < 2 or args.batch < 1 or args.queries < 2:
+        parser.error("need --entries >= 2, --batch >= 1, --queries >= 2")
+
+    with tempfile.TemporaryDirectory(prefix="mekong-bench-trustlog-") as tmp_name:
+        tmp = Path(tmp_name)
+        setup_django(tmp, args.database_url)
+        leaves_file = tmp / "leaves.bin"
+        ours = run_platform(args.entries, args.batch, args.queries, args.seed, leaves_file)
+        theirs: dict[str, Any] | None = None
+        if not args.no_pymerkle:
+            python = ensure_pymerkle()
+            done = subprocess.run(
+                [str(python), "-c", PYMERKLE_SCRIPT, str(leaves_file), str(tmp / "pymerkle.db"),
+                 str(args.batch), str(args.queries), str(args.seed)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            theirs = json.loads(done.stdout)
+        from django.db import connection
+
+        vendor = connection.vendor
+
+    n = ours["size"]
+    print(
+        f"trustlog vs pymerkle {PYMERKLE_VERSION} SqliteTree: {n:,} entries, batches of "
+        f"{args.batch:,}, {args.queries:,} random proofs each; mekong on {vendor}"
+    )
+    if theirs is not None:
+        same = "equal" if theirs["root_hex"] == ours["root_hex"] else "DIFFERENT"
+        print(f"roots at size {n:,}: {same} ({ours['root_hex'][:16]}…)")
+    rows: list[tuple[str, float, float | None, bool]] = [
+        # (label, ours, theirs, higher is better)
+        ("append, entries/s (batched)", n / ours["append_s"],
+         theirs and theirs["size"] / theirs["append_s"], True),
+        ("root, first call, ms", ours["root_cold_ms"], theirs and theirs["root_cold_ms"], False),
+        ("root, median ms", ours["root"]["median_ms"],
+         theirs and theirs["root"]["median_ms"], False),
+        ("inclusion proof, median ms", ours["inclusion"]["median_ms"],
+         theirs and theirs["inclusion"]["median_ms"], False),
+        ("inclusion proof, p99 ms", ours["inclusion"]["p99_ms"],
+         theirs and theirs["inclusion"]["p99_ms"], False),
+        ("consistency proof, median ms", ours["consistency"]["median_ms"],
+         theirs and theirs["consistency"]["median_ms"], False),
+        ("consistency proof, p99 ms", ours["consistency"]["p99_ms"],
+         theirs and theirs["consistency"]["p99_ms"], False),
+    ]  # fmt: skip
+    print(f"{'operation':<32} {'mekong':>12} {'pymerkle':>12} {'advantage':>10}")
+    for label, mine, other, higher_better in rows:
+        if other is None:
+            print(f"{label:<32} {mine:>12,.3f} {'-':>12} {'-':>10}")
+            continue
+        ratio = (mine / other) if higher_better else (other / mine)
+        print(f"{label:<32} {mine:>12,.3f} {other:>12,.3f} {ratio:>9.2f}x")
+    print("advantage = how many times better mekong is (>1: mekong ahead)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,368 @@
+"""Reads of the verifiable log: roots and proofs from stored subtree hashes, entries, checkpoints.
+
+Every root, inclusion proof and consistency proof reads the ``O(log n)`` complete-subtree
+hashes that `mekong.trustlog.merkle` lists for it (``*_ranges``) in ONE query
+(`node_hashes`), then folds them with the pure ``*_from`` functions. Reads take no locks:
+stored subtrees never change, and a tree size below the committed log size only needs
+subtrees that were committed with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, Max
+
+from mekong.trustlog import merkle
+from mekong.trustlog.contracts import CheckpointInfo, EntryInfo
+from mekong.trustlog.errors import (
+    CheckpointNotFound,
+    EntryNotFound,
+    InvalidLeafHash,
+    TreeSizeOutOfRange,
+)
+from mekong.trustlog.leaf import decode_leaf
+from mekong.trustlog.models import STORED_MIN_LEVEL, Checkpoint, Cosignature, LogEntry
+from mekong.trustlog.receipt import Receipt, ReceiptEntry
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+#: How many recent covering checkpoints a receipt considers when picking the best cosigned.
+_RECEIPT_CANDIDATES = 20
+_STORED_WIDTH = 1 << STORED_MIN_LEVEL
+
+
+class LogCorruptedError(RuntimeError):
+    """A subtree hash the log must have is missing: run ``mekong log audit``."""
+
+
+def timestamp_us(value: datetime) -> int:
+    """Microseconds since the Unix epoch, exactly (no float rounding)."""
+    return (value - EPOCH) // _MICROSECOND
+
+
+def from_timestamp_us(value: int) -> datetime:
+    """The aware UTC datetime of ``value`` microseconds since the epoch."""
+    return EPOCH + timedelta(microseconds=value)
+
+
+def node_id(start: int, end: int) -> int:
+    """In-order number of the complete subtree ``[start, end)``: ``2 * start + width - 1``."""
+    return start + end - 1
+
+
+def _bytes(value: bytes | memoryview) -> bytes:
+    # PostgreSQL returns bytea as memoryview, SQLite as bytes.
+    return bytes(value)
+
+
+def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """Fetch the hashes of complete subtrees in one query.
+
+    Subtrees of `STORED_MIN_LEVEL` and up come from `SubtreeHash`; smaller ones (at most
+    ``2**STORED_MIN_LEVEL - 1`` leaves wide) are folded from their leaves' hashes in
+    `LogEntry.leaf_hash`. One ``UNION ALL`` reads both through the primary keys. Ranges that
+    are not stored are absent from the result.
+    """
+    wanted = {node_id(a, b): (a, b) for a, b in ranges}
+    if not wanted:
+        return {}
+    small = [(a, b) for a, b in wanted.values() if b - a < _STORED_WIDTH]
+    leaves = sorted({i for a, b in small for i in range(a, b)})
+    inner = [n for n, (a, b) in wanted.items() if b - a >= _STORED_WIDTH]
+    parts: list[str] = []
+    params: list[int] = []
+    # Only placeholders are interpolated below; the values travel as parameters.
+    if leaves:
+        marks = ",".join(["%s"] * len(leaves))
+        parts.append(f"SELECT 2 * idx, leaf_hash FROM trustlog_logentry WHERE idx IN ({marks})")  # noqa: S608
+        params += leaves
+    if inner:
+        marks = ",".join(["%s"] * len(inner))
+        parts.append(f"SELECT id, hash FROM trustlog_subtreehash WHERE id IN ({marks})")  # noqa: S608
+        params += inner
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    found: dict[tuple[int, int], bytes] = {}
+    leaf_hashes: dict[int, bytes] = {}
+    for n, h in rows:
+        n = int(n)
+        if n % 2 == 0 and n // 2 in leaves:
+            leaf_hashes[n // 2] = _bytes(h)
+        if n in wanted and wanted[n][1] - wanted[n][0] >= _STORED_WIDTH:
+            found[wanted[n]] = _bytes(h)
+    for a, b in small:
+        hashes = [leaf_hashes.get(i) for i in range(a, b)]
+        if all(h is not None for h in hashes):
+            found[(a, b)] = merkle.root_hash([h for h in hashes if h is not None])
+    return found
+
+
+def subtree_lookup(ranges: list[tuple[int, int]]) -> merkle.SubtreeHash:
+    """Load the hashes of ``ranges`` (one query) and return a ``subtree_hash`` callable.
+
+    Raises:
+        LogCorruptedError: If a range is not stored.
+    """
+    found = node_hashes(ranges)
+    missing = [r for r in ranges if r not in found]
+    if missing:
+        raise LogCorruptedError(f"stored subtree hashes missing: {missing[:3]}")
+
+    def subtree_hash(start: int, end: int) -> bytes:
+        return found[(start, end)]
+
+    return subtree_hash
+
+
+def log_size() -> int:
+    """The number of entries in the log (committed).
+
+    Raw SQL: every proof starts with this read, and the ORM would double a proof's latency.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT size FROM trustlog_loghead WHERE id = 1")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _check_size(size: int, current: int | None = None) -> int:
+    current = log_size() if current is None else current
+    if not 0 <= size <= current:
+        raise TreeSizeOutOfRange(
+            params={"size": size, "current": current},
+            extra={"errors": [{"loc": ["tree_size"], "msg": f"must be 0..{current}"}]},
+        )
+    return current
+
+
+def root_at(size: int) -> bytes:
+    """The root hash of the tree of the first ``size`` entries (one query).
+
+    Raises:
+        TreeSizeOutOfRange: If ``size`` is negative or beyond the log.
+    """
+    _check_size(size)
+    return merkle.root_from(subtree_lookup(merkle.root_ranges(size)), size)
+
+
+def inclusion_proof_at(index: int, size: int) -> list[bytes]:
+    """The inclusion proof of entry ``index`` in the tree of ``size`` entries (one query).
+
+    Raises:
+        TreeSizeOutOfRange: Unless ``0 <= index < size <= log size``.
+    """
+    _check_size(size)
+    if not 0 <= index < size:
+        raise TreeSizeOutOfRange(
+            extra={"errors": [{"loc": ["index"], "msg": f"must be 0..{size - 1}"}]}
+        )
+    ranges = merkle.inclusion_proof_ranges(index, size)
+    return merkle.inclusion_proof_from(subtree_lookup(ranges), index, size)
+
+
+def consistency_proof_between(old_size: int, new_size: int) -> list[bytes]:
+    """The consistency proof from ``old_size`` to ``new_size`` (one query; empty from 0).
+
+    Raises:
+        TreeSizeOutOfRange: Unless ``0 <= old_size <= new_size <= log size``.
+    """
+    _check_size(new_size)
+    if not 0 <= old_size <= new_size:
+        raise TreeSizeOutOfRange(
+            extra={"errors": [{"loc": ["old_size"], "msg": f"must be 0..{new_size}"}]}
+        )
+    ranges = merkle.consistency_proof_ranges(old_size, new_size)
+    return merkle.consistency_proof_from(subtree_lookup(ranges), old_size, new_size)
+
+
+def root_and_proofs(
+    size: int, index: int | None = None, old_size: int | None = None
+) -> tuple[bytes, list[bytes], list[bytes]]:
+    """Root at ``size`` plus an inclusion and/or consistency proof, all in one query."""
+    ranges = list(merkle.root_ranges(size))
+    if index is not None:
+        ranges += merkle.inclusion_proof_ranges(index, size)
+    if old_size is not None:
+        ranges += merkle.consistency_proof_ranges(old_size, size)
+    lookup = subtree_lookup(list(dict.fromkeys(ranges)))
+    root = merkle.root_from(lookup, size)
+    inclusion = merkle.inclusion_proof_from(lookup, index, size) if index is not None else []
+    consistency = (
+        merkle.consistency_proof_from(lookup, old_size, size) if old_size is not None else []
+    )
+    return root, inclusion, consistency
+
+
+def parse_leaf_hash(value: str) -> bytes:
+    """Accept a leaf hash as 64 hex digits or as (standard or URL-safe) base64 of 32 bytes.
+
+    Raises:
+        InvalidLeafHash: Otherwise.
+    """
+    text = value.strip().replace(" ", "+")  # a '+' in a query string arrives as a space
+    try:
+        if len(text) == 64:
+            raw = bytes.fromhex(text)
+        else:
+            raw = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidLeafHash() from None
+    if len(raw) != merkle.HASH_SIZE:
+        raise InvalidLeafHash()
+    return raw
+
+
+def _entry_info(row: LogEntry) -> EntryInfo:
+    leaf = decode_leaf(_bytes(row.leaf))
+    return EntryInfo(
+        index=row.index,
+        kind=row.kind,
+        timestamp=row.timestamp,
+        timestamp_us=leaf.timestamp_us,
+        payload=leaf.payload,
+        leaf_hash=_bytes(row.leaf_hash),
+    )
+
+
+def entry_get(index: int) -> EntryInfo:
+    """The entry at ``index``.
+
+    Raises:
+        EntryNotFound: If there is none.
+    """
+    row = LogEntry.objects.filter(index=index).first()
+    if row is None:
+        raise EntryNotFound(params={"index": index})
+    return _entry_info(row)
+
+
+def entry_find(leaf_hash: bytes, *, below: int | None = None) -> EntryInfo:
+    """The first entry whose leaf hash is ``leaf_hash`` (and whose index is below ``below``).
+
+    Raises:
+        EntryNotFound: If there is none.
+    """
+    qs = LogEntry.objects.filter(leaf_hash=leaf_hash)
+    if below is not None:
+        qs = qs.filter(index__lt=below)
+    row = qs.order_by("index").first()
+    if row is None:
+        raise EntryNotFound()
+    return _entry_info(row)
+
+
+def entries_range(start: int, limit: int) -> list[EntryInfo]:
+    """Entries ``start`` .. ``start + limit - 1`` that exist, in index order."""
+    rows = LogEntry.objects.filter(index__gte=start, index__lt=start + limit).order_by("index")
+    return [_entry_info(r) for r in rows]
+
+
+def _cosignature_lines(checkpoint_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = {i: [] for i in checkpoint_ids}
+    rows = (
+        Cosignature.objects.filter(checkpoint_id__in=checkpoint_ids)
+        .order_by("id")
+        .values_list("checkpoint_id", "witness_name", "line")
+    )
+    for cp_id, name, line in rows:
+        out[cp_id].append((name, line))
+    return out
+
+
+def _info(cp: Checkpoint, cosigs: list[tuple[str, str]]) -> CheckpointInfo:
+    # Stored lines are whole signature lines ("— name base64\n"), verified when collected.
+    note = cp.note + "".join(line for _, line in cosigs)
+    return CheckpointInfo(
+        size=cp.size,
+        root_hash=_bytes(cp.root_hash),
+        note=note,
+        created_at=cp.created_at,
+        witnesses=tuple(name for name, _ in cosigs),
+    )
+
+
+def checkpoint_latest() -> CheckpointInfo:
+    """The newest checkpoint with every cosignature collected for it.
+
+    Raises:
+        CheckpointNotFound: If none was published yet.
+    """
+    cp = Checkpoint.objects.order_by("-size").first()
+    if cp is None:
+        raise CheckpointNotFound()
+    return _info(cp, _cosignature_lines([cp.pk])[cp.pk])
+
+
+def checkpoint_at(size: int) -> CheckpointInfo:
+    """The checkpoint of exactly ``size`` entries.
+
+    Raises:
+        CheckpointNotFound: If none was published at that size.
+    """
+    cp = Checkpoint.objects.filter(size=size).first()
+    if cp is None:
+        raise CheckpointNotFound()
+    return _info(cp, _cosignature_lines([cp.pk])[cp.pk])
+
+
+def checkpoint_for_entry(index: int) -> CheckpointInfo:
+    """The best checkpoint to prove entry ``index``: among the recent ones covering it, the
+    one with the most cosignatures (the newest on ties).
+
+    Raises:
+        CheckpointNotFound: If no checkpoint covers the entry yet.
+    """
+    candidates = list(
+        Checkpoint.objects.filter(size__gt=index)
+        .annotate(n=Count("cosignatures"))
+        .order_by("-size")[:_RECEIPT_CANDIDATES]
+    )
+    if not candidates:
+        raise CheckpointNotFound()
+    best = max(candidates, key=lambda c: (c.n, c.size))
+    return _info(best, _cosignature_lines([best.pk])[best.pk])
+
+
+def witness_sizes(keys: Iterable[str]) -> dict[str, int]:
+    """The largest checkpoint size each witness (by verifier key) has cosigned here."""
+    sizes = dict.fromkeys(keys, 0)
+    rows = (
+        Cosignature.objects.filter(witness_key__in=list(sizes))
+        .values("witness_key")
+        .annotate(largest=Max("checkpoint__size"))
+        .values_list("witness_key", "largest")
+        .order_by()
+    )
+    for key, size in rows:
+        sizes[key] = int(size or 0)
+    return sizes
+
+
+def receipt_for(index: int, checkpoint: CheckpointInfo | None = None) -> Receipt:
+    """Build the receipt of entry ``index`` under ``checkpoint`` (default: the best one).
+
+    Raises:
+        EntryNotFound: If the entry does not exist.
+        CheckpointNotFound: If no checkpoint covers it.
+        TreeSizeOutOfRange: If ``checkpoint`` does not cover it.
+    """
+    entry = entry_get(index)
+    cp = checkpoint or checkpoint_for_entry(index)
+    proof = inclusion_proof_at(index, cp.size)
+    return Receipt(
+        entry=ReceiptEntry(
+            index=entry.index,
+            kind=entry.kind,
+            timestamp_us=entry.timestamp_us,
+            data=entry.payload,
+            leaf_hash=entry.leaf_hash,
+        ),
+        checkpoint=cp.note,
+        inclusion_proof=tuple(proof),
+    )

@@ -1,0 +1,335 @@
+"""Write use cases of the verifiable log: append entries, publish checkpoints, collect
+cosignatures, anchor a record and return its receipt.
+
+Appends are serialised on the single `LogHead` row: on PostgreSQL ``SELECT ... FOR UPDATE``,
+on SQLite the ``BEGIN IMMEDIATE`` every transaction starts with (settings) already holds the
+database write lock. Inside that lock an append reads the right edge of the tree (the
+``root_ranges(size)`` subtrees, one query), resumes a `CompactRange` from it, and bulk-inserts
+the entries and every subtree the batch completes. Nothing talks to the network while a
+database lock is held: witnesses are asked after the checkpoint is committed.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from django.db import connection, transaction
+
+from mekong.core import clock
+from mekong.core.audit import audit_record
+from mekong.core.events import publish
+from mekong.trustlog import merkle, selectors
+from mekong.trustlog.config import WitnessEndpoint, log_config
+from mekong.trustlog.contracts import AppendResult, CheckpointInfo, Receipt
+from mekong.trustlog.errors import CheckpointNotFound, InvalidEntry
+from mekong.trustlog.events import CheckpointPublished, EntriesAppended
+from mekong.trustlog.leaf import LeafFormatError, encode_leaves
+from mekong.trustlog.models import STORED_MIN_LEVEL, Checkpoint, Cosignature, LogHead
+from mekong.trustlog.note import Checkpoint as CheckpointBody
+from mekong.trustlog.note import NoteError, Signature, parse_note, sign_note
+from mekong.trustlog.witness import add_checkpoint_body, parse_size_body, post_add_checkpoint
+
+logger = logging.getLogger(__name__)
+
+#: Rounds of add-checkpoint per witness: the first, then retries after 409 answers.
+_WITNESS_ROUNDS = 3
+
+
+def _lock_head() -> int:
+    """Lock the log head row (creating it on first use) and return the log size."""
+    head = LogHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # Two first appends may race to create the row; the loser's insert is ignored.
+        LogHead.objects.bulk_create([LogHead(pk=1, size=0)], ignore_conflicts=True)
+        head = LogHead.objects.select_for_update().get(pk=1)
+    return int(head.size)
+
+
+#: SQLite page cache for connections that append (KiB, negative = size, not pages).
+_SQLITE_CACHE_KIB = 65536
+
+
+def _tune_connection() -> None:
+    """Give an appending SQLite connection a 64 MiB page cache, once per connection.
+
+    Each leaf hash goes into a B-tree index at a random position, so a batch dirties pages
+    all over that index; with SQLite's default 2 MiB cache they are read again and again.
+    PostgreSQL sizes its shared buffers at the server.
+    """
+    if connection.vendor != "sqlite":
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if getattr(raw, "_mekong_trustlog_tuned", False):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
+    # A connection class without a __dict__ is simply tuned on every append.
+    with contextlib.suppress(AttributeError):
+        raw._mekong_trustlog_tuned = True
+
+
+def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    qn = connection.ops.quote_name
+    # Table and column names are constants of this module; values are parameters.
+    names = ", ".join(qn(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def entries_append(
+    *, items: Sequence[tuple[str, bytes]], return_hashes: bool = False
+) -> AppendResult:
+    """Append a batch of entries ``(kind, payload)`` at the end of the log, in order.
+
+    All entries of a batch share one timestamp (the append time). The leaf bytes follow
+    docs/adr/0008-merkle-leaf-format.md.
+
+    Invariants: indexes are contiguous from the old size; after commit the subtree hashes of
+    ``root_ranges(new size)`` are stored; the batch is wholly appended or not at all. Lock:
+    the log head row (see the module docstring). Writes one ``trustlog.entries_appended``
+    audit entry and publishes `EntriesAppended`.
+
+    Raw ``executemany`` inserts are used instead of ``bulk_create``: building model
+    instances would cost more than the hashing, and this is the log's hot path.
+
+    Raises:
+        InvalidEntry: If the batch is empty, a kind is invalid or a payload too large.
+    """
+    if not items:
+        raise InvalidEntry(extra={"errors": [{"loc": ["items"], "msg": "empty batch"}]})
+    sha256 = hashlib.sha256
+    _tune_connection()
+    with transaction.atomic():
+        size = _lock_head()
+        frontier_ranges = merkle.root_ranges(size)
+        found = selectors.node_hashes(frontier_ranges)
+        if len(found) != len(frontier_ranges):
+            raise selectors.LogCorruptedError("the tree's right edge is not stored")
+        tree = merkle.CompactRange(size, [found[r] for r in frontier_ranges])
+        now = clock.now()
+        stamp = selectors.timestamp_us(now)
+        try:
+            leaves = encode_leaves(size, stamp, items)
+        except (LeafFormatError, TypeError, ValueError) as exc:
+            raise InvalidEntry(extra={"errors": [{"loc": ["items"], "msg": str(exc)}]}) from None
+        hashes = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
+        nodes = tree.extend(hashes)
+        db_now = connection.ops.adapt_datetimefield_value(now)
+        _insert(
+            "trustlog_logentry",
+            ("idx", "kind", "timestamp", "leaf", "leaf_hash"),
+            [
+                (size + i, kind, db_now, leaf, h)
+                for i, ((kind, _), leaf, h) in enumerate(zip(items, leaves, hashes, strict=True))
+            ],
+        )
+        # Level 0 is the entries' leaf_hash column; levels 1-3 are folded from leaves on read.
+        _insert(
+            "trustlog_subtreehash",
+            ("id", "level", "idx", "hash"),
+            [
+                (((index << level) << 1) + (1 << level) - 1, level, index, h)
+                for level, index, h in nodes
+                if level >= STORED_MIN_LEVEL
+            ],
+        )
+        new_size = size + len(items)
+        LogHead.objects.filter(pk=1).update(size=new_size, updated_at=now)
+        kinds = sorted({kind for kind, _ in items})
+        audit_record(
+            action="trustlog.entries_appended",
+            object_type="trustlog.log",
+            object_id=size,
+            data={"first_index": size, "count": len(items), "kinds": kinds[:20]},
+        )
+        publish(EntriesAppended(first_index=size, count=len(items), kinds=kinds[:20]))
+        root = tree.root()
+    return AppendResult(
+        first_index=size,
+        count=len(items),
+        size=new_size,
+        root_hash=root,
+        leaf_hashes=tuple(hashes) if return_hashes else (),
+    )
+
+
+def checkpoint_publish(*, collect: bool = True) -> CheckpointInfo:
+    """Sign a checkpoint of the current log and ask the configured witnesses to cosign it.
+
+    If the newest checkpoint already has the current size it is reused (Ed25519 signatures
+    are deterministic, so it would be the same note) and only missing cosignatures are asked
+    for.
+
+    Invariants: at most one checkpoint per size; a checkpoint's root is the root of the tree
+    of its size. Lock: the log head row while reading the size and signing, so the checkpoint
+    names a state the log really had; released before any witness is contacted. Writes a
+    ``trustlog.checkpoint_published`` audit entry and publishes `CheckpointPublished` when a
+    new checkpoint is signed.
+
+    Raises:
+        django.core.exceptions.ImproperlyConfigured: If the log has no signing key.
+    """
+    config = log_config()
+    with transaction.atomic():
+        size = _lock_head()
+        cp = Checkpoint.objects.filter(size=size).first()
+        if cp is None:
+            root = merkle.root_from(selectors.subtree_lookup(merkle.root_ranges(size)), size)
+            text = CheckpointBody(config.origin, size, root).text()
+            cp = Checkpoint.objects.create(
+                size=size, root_hash=root, note=sign_note(text, config.signer)
+            )
+            root_b64 = base64.b64encode(root).decode("ascii")
+            audit_record(
+                action="trustlog.checkpoint_published",
+                object_type="trustlog.checkpoint",
+                object_id=size,
+                data={"size": size, "root_hash": root_b64},
+            )
+            publish(CheckpointPublished(size=size, root_hash=root_b64))
+    if collect and config.witnesses:
+        cosignatures_collect(size=size)
+    return selectors.checkpoint_at(size)
+
+
+def _cosignature_from(
+    witness: WitnessEndpoint, note_text: str, signed: str, body: bytes
+) -> Signature | None:
+    """The witness's valid cosignature in its 200 answer, or None."""
+    try:
+        answer = parse_note(signed + body.decode("utf-8"))
+    except (NoteError, UnicodeDecodeError):
+        return None
+    key = witness.key
+    for sig in answer.signatures:
+        if (sig.name, sig.key_id) == (key.name, key.key_id) and key.verify(
+            note_text, sig.signature
+        ):
+            return sig
+    return None
+
+
+def cosignatures_collect(*, size: int) -> int:
+    """Ask every configured witness that has not cosigned the checkpoint of ``size`` to do so.
+
+    Each witness gets ``add-checkpoint`` with a consistency proof from the largest size it
+    cosigned here; a 409 answer names its real size and the request is retried from there
+    (up to three rounds). Requests run in parallel threads that do no database work. Only
+    cosignatures that verify under the configured key are stored.
+
+    Invariant: stored cosignatures verify. No lock is held while waiting for witnesses.
+    Writes a ``trustlog.checkpoint_cosigned`` audit entry when any cosignature is stored.
+
+    Returns:
+        The number of new cosignatures stored.
+    """
+    config = log_config()
+    cp = Checkpoint.objects.get(size=size)
+    note_text = parse_note(cp.note).text
+    have = set(Cosignature.objects.filter(checkpoint=cp).values_list("witness_key", flat=True))
+    pending = [w for w in config.witnesses if w.key.encode() not in have]
+    known = selectors.witness_sizes(w.key.encode() for w in pending)
+    collected: list[tuple[WitnessEndpoint, Signature]] = []
+    for _ in range(_WITNESS_ROUNDS):
+        requests: list[tuple[WitnessEndpoint, bytes]] = []
+        for w in pending:
+            old = known[w.key.encode()]
+            if old > size:
+                continue  # the witness has seen a newer checkpoint; it cannot cosign this one
+            proof = selectors.consistency_proof_between(old, size) if 0 < old < size else []
+            requests.append((w, add_checkpoint_body(old, proof, cp.note)))
+        if not requests:
+            break
+        with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+            answers = list(
+                pool.map(lambda r: post_add_checkpoint(r[0].url, r[1], config.timeout), requests)
+            )
+        pending = []
+        for (w, _), (status, body) in zip(requests, answers, strict=True):
+            if status == 200:
+                sig = _cosignature_from(w, note_text, cp.note, body)
+                if sig is None:
+                    logger.warning("witness %s answered without a valid cosignature", w.key.name)
+                else:
+                    collected.append((w, sig))
+            elif status == 409:
+                their = parse_size_body(body)
+                if their is not None and their != known[w.key.encode()]:
+                    known[w.key.encode()] = their
+                    pending.append(w)
+                else:
+                    logger.error(
+                        "witness %s refuses checkpoint %d as conflicting (size %s)",
+                        w.key.name,
+                        size,
+                        their,
+                    )
+            else:
+                logger.warning(
+                    "witness %s refused checkpoint %d: HTTP %d %s",
+                    w.key.name,
+                    size,
+                    status,
+                    body[:200].decode("utf-8", "replace").strip(),
+                )
+        if not pending:
+            break
+    if not collected:
+        return 0
+    with transaction.atomic():
+        Cosignature.objects.bulk_create(
+            [
+                Cosignature(
+                    checkpoint=cp,
+                    witness_name=w.key.name,
+                    witness_key=w.key.encode(),
+                    line=sig.line(),
+                    timestamp=selectors.from_timestamp_us(
+                        int.from_bytes(sig.signature[:8], "big") * 1_000_000
+                    ),
+                )
+                for w, sig in collected
+            ],
+            ignore_conflicts=True,
+        )
+        audit_record(
+            action="trustlog.checkpoint_cosigned",
+            object_type="trustlog.checkpoint",
+            object_id=size,
+            data={"witnesses": [w.key.name for w, _ in collected]},
+        )
+    return len(collected)
+
+
+def entry_anchor(*, kind: str, payload: bytes) -> Receipt:
+    """Append one entry, make sure a cosigned checkpoint covers it, and return its receipt.
+
+    A checkpoint covering the entry that every configured witness already cosigned (one
+    published by a concurrent anchor) is reused; otherwise a new one is published and
+    cosigned. Witnesses that are down only lower the receipt's cosignature count.
+
+    Invariants, locks and events: those of `entries_append` and `checkpoint_publish`.
+
+    Raises:
+        InvalidEntry: If the kind or payload is invalid.
+    """
+    result = entries_append(items=[(kind, payload)])
+    index = result.first_index
+    config = log_config()
+    try:
+        best = selectors.checkpoint_for_entry(index)
+        reusable = len(best.witnesses) >= len(config.witnesses)
+    except CheckpointNotFound:
+        reusable = False
+    if not reusable:
+        checkpoint_publish()
+    return selectors.receipt_for(index)

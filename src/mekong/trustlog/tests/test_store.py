@@ -1,0 +1,243 @@
+"""The log in the database: batched appends, roots and proofs from stored subtrees.
+
+Proofs served from the database must equal the pure RFC 9162 definitions in
+`mekong.trustlog.merkle` (which share no code with the ``*_from`` path) for random sizes.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mekong.core.events import capture_events
+from mekong.core.models import AppendOnlyError, AuditEntry
+from mekong.trustlog import merkle, selectors, services
+from mekong.trustlog.errors import InvalidEntry, TreeSizeOutOfRange
+from mekong.trustlog.events import CheckpointPublished, EntriesAppended
+from mekong.trustlog.leaf import decode_leaf
+from mekong.trustlog.models import Checkpoint, LogEntry, LogHead, SubtreeHash
+
+pytestmark = pytest.mark.django_db
+
+PROPS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _append(n: int, start: int = 0, kind: str = "test.entry") -> list[bytes]:
+    result = services.entries_append(
+        items=[(kind, b"entry %d" % i) for i in range(start, start + n)], return_hashes=True
+    )
+    return list(result.leaf_hashes)
+
+
+@pytest.fixture
+def log_200() -> list[bytes]:
+    """200 entries appended in uneven batches; returns their leaf hashes."""
+    leaves: list[bytes] = []
+    for n in (1, 2, 5, 64, 3, 125):
+        leaves += _append(n, len(leaves))
+    return leaves
+
+
+@given(batches=st.lists(st.integers(1, 40), min_size=1, max_size=8))
+@PROPS
+def test_roots_equal_pure_roots_for_any_batching(batches):
+    with transaction.atomic():
+        leaves: list[bytes] = []
+        for n in batches:
+            leaves += _append(n, len(leaves))
+        for size in range(len(leaves) + 1):
+            assert selectors.root_at(size) == merkle.root_hash(leaves[:size])
+        transaction.set_rollback(True)
+
+
+@given(data=st.data())
+@PROPS
+def test_inclusion_proofs_equal_pure_proofs(log_200, data):
+    size = data.draw(st.integers(1, 200))
+    index = data.draw(st.integers(0, size - 1))
+
+    proof = selectors.inclusion_proof_at(index, size)
+
+    assert proof == merkle.inclusion_proof(log_200, index, size)
+    assert merkle.verify_inclusion(log_200[index], index, size, proof, selectors.root_at(size))
+
+
+@given(data=st.data())
+@PROPS
+def test_consistency_proofs_equal_pure_proofs(log_200, data):
+    new = data.draw(st.integers(0, 200))
+    old = data.draw(st.integers(0, new))
+
+    proof = selectors.consistency_proof_between(old, new)
+
+    assert proof == merkle.consistency_proof(log_200, old, new)
+    if old > 0:
+        assert merkle.verify_consistency(
+            old, new, selectors.root_at(old), selectors.root_at(new), proof
+        )
+
+
+def test_every_proof_of_a_small_log(log_200):
+    for size in (1, 2, 3, 7, 8, 9, 127, 128, 129, 200):
+        for index in range(size):
+            assert selectors.inclusion_proof_at(index, size) == merkle.inclusion_proof(
+                log_200, index, size
+            )
+
+
+def test_hashes_are_read_in_one_query(log_200, django_assert_num_queries):
+    ranges = merkle.inclusion_proof_ranges(137, 200)
+
+    with django_assert_num_queries(1):
+        lookup = selectors.subtree_lookup(ranges)
+    proof = merkle.inclusion_proof_from(lookup, 137, 200)
+    with django_assert_num_queries(1):
+        root, inclusion, consistency = selectors.root_and_proofs(200, index=137, old_size=77)
+
+    assert proof == merkle.inclusion_proof(log_200, 137, 200)
+    assert root == merkle.root_hash(log_200)
+    assert inclusion == proof
+    assert consistency == merkle.consistency_proof(log_200, 77, 200)
+
+
+def test_only_complete_subtrees_of_16_leaves_and_more_are_stored(log_200):
+    stored = set(SubtreeHash.objects.values_list("level", "index"))
+    expected = {(level, index) for level in range(4, 8) for index in range(200 >> level)}
+
+    assert stored == expected
+    assert LogHead.objects.get().size == 200
+    assert LogEntry.objects.count() == 200
+
+
+def test_entries_carry_their_index_and_batch_time():
+    services.entries_append(items=[("a.b", b"1"), ("c.d", b"2")])
+
+    rows = list(LogEntry.objects.order_by("index"))
+
+    assert [decode_leaf(bytes(r.leaf)).index for r in rows] == [0, 1]
+    assert [r.kind for r in rows] == ["a.b", "c.d"]
+    assert rows[0].timestamp == rows[1].timestamp
+    assert selectors.entry_get(1).payload == b"2"
+
+
+def test_append_publishes_one_event_and_audit_entry_per_batch():
+    with capture_events() as events:
+        result = services.entries_append(items=[("k", b"a"), ("k", b"b"), ("j", b"c")])
+
+    assert (result.first_index, result.count, result.size) == (0, 3, 3)
+    assert events == [EntriesAppended(
+        event_id=events[0].event_id, occurred_at=events[0].occurred_at,
+        first_index=0, count=3, kinds=["j", "k"],
+    )]  # fmt: skip
+    assert AuditEntry.objects.filter(action="trustlog.entries_appended").count() == 1
+
+
+@pytest.mark.parametrize(
+    "items", [[], [("Bad Kind", b"x")], [("ok", b"x"), ("ok", "text not bytes")]]
+)
+def test_invalid_batches_write_nothing(items):
+    _append(3)
+
+    with pytest.raises(InvalidEntry):
+        services.entries_append(items=items)
+
+    assert LogEntry.objects.count() == 3
+    assert selectors.log_size() == 3
+
+
+def test_sizes_beyond_the_log_are_refused(log_200):
+    with pytest.raises(TreeSizeOutOfRange):
+        selectors.root_at(201)
+    with pytest.raises(TreeSizeOutOfRange):
+        selectors.inclusion_proof_at(200, 200)
+    with pytest.raises(TreeSizeOutOfRange):
+        selectors.consistency_proof_between(10, 9)
+
+
+def test_entries_are_append_only_in_the_orm_and_the_database():
+    _append(16)  # 16 entries: one stored subtree
+    entry = LogEntry.objects.get(index=0)
+
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    for sql in (
+        "UPDATE trustlog_logentry SET kind = 'x'",
+        "DELETE FROM trustlog_subtreehash",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql)
+    assert LogEntry.objects.get(index=0).kind == "test.entry"
+
+
+def test_checkpoint_publish_signs_once_per_size():
+    leaves = _append(5)
+
+    with capture_events() as events:
+        first = services.checkpoint_publish()
+        again = services.checkpoint_publish()
+
+    assert first == again
+    assert (first.size, first.root_hash) == (5, merkle.root_hash(leaves))
+    assert [type(e) for e in events] == [CheckpointPublished]
+    assert Checkpoint.objects.count() == 1
+
+
+def test_empty_log_checkpoint_has_the_empty_root():
+    cp = services.checkpoint_publish()
+
+    assert (cp.size, cp.root_hash) == (0, merkle.EMPTY_ROOT)
+
+
+def test_anchor_without_witnesses_returns_a_log_signed_receipt():
+    from mekong.trustlog import facade
+    from mekong.trustlog.tests.conftest import LOG_VKEY
+
+    _append(4)
+    receipt = facade.anchor("customs.certificate", b"digest")
+
+    assert receipt.entry.index == 4
+    assert facade.verify_receipt(receipt, LOG_VKEY, [], 0).valid
+    assert facade.latest_checkpoint().size == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_are_serialised_on_postgresql():
+    """Four threads append batches at once; the row lock keeps indexes contiguous."""
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for b in range(5):
+                services.entries_append(
+                    items=[("race.test", b"%d-%d-%d" % (n, b, i)) for i in range(7)]
+                )
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert not errors
+    leaves = [
+        bytes(h) for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)
+    ]
+    assert list(LogEntry.objects.order_by("index").values_list("index", flat=True)) == list(
+        range(140)
+    )
+    assert selectors.root_at(140) == merkle.root_hash(leaves)
