@@ -140,7 +140,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;",
     }
-    _db["CONN_MAX_AGE"] = 0
+    # Keep connections open between requests (each server thread has its own): opening one
+    # costs a file open plus the PRAGMAs above on every request otherwise.
     # Tests use an in-memory database (shared-cache, so live-server threads see it). Said
     # explicitly because pytest-django only recognises Django's own engine path as SQLite.
     _db["TEST"] = {"NAME": ":memory:"}
