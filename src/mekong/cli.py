@@ -130,6 +130,9 @@ def _gunicorn_argv(*, bind: str, workers: int, threads: int, access_log: bool) -
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve with gunicorn (the production server); replaces this process."""
+    # WhiteNoise looks for STATIC_ROOT at start-up; without collectstatic, files come from the
+    # package (finders), and an empty folder keeps it from warning in every worker.
+    (_var_dir() / "static").mkdir(exist_ok=True)
     workers = args.workers or int(os.environ.get("MEKONG_WORKERS", "0") or 0)
     if workers <= 0:
         workers = (os.cpu_count() or 1) * 2 + 1
@@ -144,8 +147,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Migrate the embedded database, load demo data and serve on 127.0.0.1:8000."""
     _ensure_local_secret()
     os.environ.setdefault("DEBUG", "false")
-    # WhiteNoise looks for STATIC_ROOT at start-up; the demo serves from the package finders.
-    (_var_dir() / "static").mkdir(exist_ok=True)
     _django()
     from django.core.management import call_command
 
