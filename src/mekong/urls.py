@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("mekong.identity.urls")),
     path("threatintel/", include("mekong.threatintel.urls")),
     path("", include("mekong.trustlog.urls")),
+    path("", include("mekong.marketplace.urls")),
     prefix_default_language=True,
 )
 

@@ -1,0 +1,1 @@
+"""Marketplace (L4): seller storefronts, the multilingual product catalogue and its search."""

@@ -1,0 +1,103 @@
+"""Marketplace pages: search with facets, a product page, a seller's storefront."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import translation
+
+from mekong.core.countries import COUNTRIES
+from mekong.core.currencies import CURRENCIES
+from mekong.core.money import Money
+from mekong.marketplace.models import Category
+from mekong.marketplace.search import SearchFilters, search_products
+from mekong.marketplace.selectors import (
+    product_card_by_slug,
+    product_cards,
+    seller_by_slug,
+    seller_product_ids,
+)
+
+PAGE_SIZE = 20
+
+
+def _minor(raw: str, currency: str) -> int | None:
+    """A price typed in major units (``12.50``) as minor units, or None if blank or invalid."""
+    if not raw or currency not in CURRENCIES:
+        return None
+    try:
+        return Money.from_decimal(Decimal(raw), currency, rounding="ROUND_HALF_UP").minor
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _filters(params: QueryDict) -> SearchFilters:
+    currency = params.get("currency", "").upper()
+    currency = currency if currency in CURRENCIES else ""
+    country = params.get("country", "").upper()
+    category = params.get("category", "")
+    return SearchFilters(
+        country=country if country in COUNTRIES else "",
+        category=category if category in Category.values else "",
+        in_stock=params.get("in_stock") == "1",
+        currency=currency,
+        price_min_minor=_minor(params.get("price_min", ""), currency),
+        price_max_minor=_minor(params.get("price_max", ""), currency),
+    )
+
+
+def _offset(params: QueryDict) -> int:
+    try:
+        return max(0, min(int(params.get("offset", "0")), 10_000))
+    except ValueError:
+        return 0
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Search box, facets and one page of product cards."""
+    query = request.GET.get("q", "").strip()
+    filters = _filters(request.GET)
+    offset = _offset(request.GET)
+    result = search_products(query, filters=filters, limit=PAGE_SIZE, offset=offset)
+    cards = product_cards(result.product_ids, translation.get_language() or "en")
+    categories = dict(Category.choices)
+    base = request.GET.copy()
+    base.pop("offset", None)
+    context = {
+        "query": query,
+        "filters": filters,
+        "result": result,
+        "cards": cards,
+        "country_facets": [
+            (code, COUNTRIES[code].name if code in COUNTRIES else code, n)
+            for code, n in result.facets.countries
+        ],
+        "category_facets": [(c, categories.get(c, c), n) for c, n in result.facets.categories],
+        "price_facets": [
+            (p.currency, Money(p.min_minor, p.currency), Money(p.max_minor, p.currency), p.count)
+            for p in result.facets.prices
+        ],
+        "previous_offset": offset - PAGE_SIZE if offset > 0 else None,
+        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < result.count else None,
+        "base_query": base.urlencode(),
+    }
+    return render(request, "marketplace/home.html", context)
+
+
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One product in the visitor's language (fallback: the seller's language)."""
+    card = product_card_by_slug(slug, translation.get_language() or "en")
+    if card is None:
+        raise Http404
+    return render(request, "marketplace/product.html", {"card": card})
+
+
+def storefront(request: HttpRequest, slug: str) -> HttpResponse:
+    """A seller's public page with its products."""
+    seller = seller_by_slug(slug)
+    if seller is None:
+        raise Http404
+    cards = product_cards(seller_product_ids(seller), translation.get_language() or "en")
+    return render(request, "marketplace/storefront.html", {"seller": seller, "cards": cards})
