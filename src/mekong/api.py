@@ -21,6 +21,7 @@ from mekong.core.problem import domain_error_response, problem_response
 from mekong.identity.api import router as identity_router
 from mekong.identity.auth import API_AUTH
 from mekong.trustlog.api import router as trustlog_router
+from mekong.ledger.api import router as ledger_router
 
 logger = logging.getLogger(__name__)
 
@@ -151,3 +152,4 @@ def health(request: HttpRequest) -> HealthOut:
 
 api.add_router("/", identity_router)
 api.add_router("/log", trustlog_router)
+api.add_router("/ledger", ledger_router)

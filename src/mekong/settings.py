@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "mekong.identity",
     "mekong.threatintel",
     "mekong.trustlog",
+    "mekong.ledger",
     "mekong.marketplace",
     "mekong.site",
 ]
