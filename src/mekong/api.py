@@ -20,8 +20,8 @@ from mekong.core.errors import DomainError
 from mekong.core.problem import domain_error_response, problem_response
 from mekong.identity.api import router as identity_router
 from mekong.identity.auth import API_AUTH
-from mekong.trustlog.api import router as trustlog_router
 from mekong.ledger.api import router as ledger_router
+from mekong.trustlog.api import router as trustlog_router
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ How a batch is applied (docs/adr/0007-ledger-semantics.md):
    which pending transfers are resolved, so that those reads cannot be stale.
 3. Apply the items in order to an in-memory copy of the locked balances. A linked chain keeps
    an undo record, so a failing item rolls its whole chain back before the next item runs.
-4. Write everything at once: transfer rows and resolution rows with one multi-row INSERT each,
-   one UPDATE per touched account (deltas), one audit entry, one outbox event.
+4. Write everything at once: the transfer rows, the resolution rows and one balance delta per
+   touched account (PostgreSQL: one statement per table with array parameters; SQLite:
+   prepared statements), one audit entry, one outbox event.
 
 One database transaction per batch: a crash leaves the batch wholly applied or wholly absent.
 """
