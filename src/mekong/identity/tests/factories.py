@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from django.test import Client
+
 from mekong.identity.contracts import Actor
 from mekong.identity.models import Organisation, User
 from mekong.identity.selectors import actor_for_user
@@ -38,3 +40,18 @@ def make_token(org: Organisation, *, role: str = "member") -> str:
         actor=actor_of(admin, org), organisation_id=org.pk, name="t", role=role
     )
     return secret
+
+
+def client_for(cred: tuple[str, object] | None) -> tuple[Client, dict[str, str]]:
+    """A test client and extra headers for a matrix caller: None, ("token", secret) or
+    ("session", user)."""
+    client = Client()
+    headers: dict[str, str] = {}
+    if cred is None:
+        return client, headers
+    kind, value = cred
+    if kind == "token":
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {value}"
+    else:
+        client.force_login(value)  # type: ignore[arg-type]
+    return client, headers

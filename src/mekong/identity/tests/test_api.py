@@ -5,7 +5,14 @@ from django.test import Client
 
 from mekong.identity.models import ApiToken
 from mekong.identity.services import token_issue
-from mekong.identity.tests.factories import PASSWORD, actor_of, make_org, make_token, make_user
+from mekong.identity.tests.factories import (
+    PASSWORD,
+    actor_of,
+    client_for,
+    make_org,
+    make_token,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,19 +38,6 @@ def world():
             "session_owner_b": ("session", owner_b),
         },
     }
-
-
-def _client(cred):
-    client = Client()
-    headers: dict[str, str] = {}
-    if cred is None:
-        return client, headers
-    kind, value = cred
-    if kind == "token":
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {value}"
-    else:
-        client.force_login(value)
-    return client, headers
 
 
 # Expected status per (endpoint, caller). Org A is the target of every call.
@@ -91,7 +85,7 @@ CALLERS = list(MATRIX["get_org"])
 @pytest.mark.parametrize("endpoint", list(MATRIX))
 @pytest.mark.parametrize("caller", CALLERS)
 def test_authorisation_matrix(world, endpoint, caller):
-    client, headers = _client(world["credentials"][caller])
+    client, headers = client_for(world["credentials"][caller])
     org_id = world["org_a"].pk
     base = f"/api/v1/organisations/{org_id}"
     before = ApiToken.objects.filter(organisation_id=org_id, revoked_at__isnull=True).count()
@@ -118,7 +112,7 @@ def test_authorisation_matrix(world, endpoint, caller):
 
 
 def test_list_shows_only_own_organisations(world, django_assert_max_num_queries):
-    client, headers = _client(world["credentials"]["token_admin_b"])
+    client, headers = client_for(world["credentials"]["token_admin_b"])
     with django_assert_max_num_queries(4):
         body = client.get("/api/v1/organisations", **headers).json()
     assert body["count"] == 1
@@ -133,7 +127,7 @@ def test_token_scheme_is_accepted_like_bearer(world):
 
 
 def test_new_token_secret_is_returned_once_and_works(world):
-    client, headers = _client(world["credentials"]["token_admin_a"])
+    client, headers = client_for(world["credentials"]["token_admin_a"])
     created = client.post(
         f"/api/v1/organisations/{world['org_a'].pk}/tokens",
         {"name": "erp", "role": "viewer"},

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
 
 from mekong.core import clock
-from mekong.identity.tests.factories import make_org, make_token, make_user
+from mekong.identity.tests.factories import client_for, make_org, make_token, make_user
 from mekong.ledger import services
 from mekong.ledger.contracts import TransferIn
 from mekong.ledger.models import Account
@@ -43,19 +42,6 @@ def world():
             "session_owner_b": ("session", make_user(org=org_b, role="owner")),
         },
     }
-
-
-def _client(cred):
-    client = Client()
-    headers: dict[str, str] = {}
-    if cred is None:
-        return client, headers
-    kind, value = cred
-    if kind == "token":
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {value}"
-    else:
-        client.force_login(value)
-    return client, headers
 
 
 # Expected status per (endpoint, caller). Org A's account is the target of every call; creating
@@ -119,7 +105,7 @@ A_CALLERS = {c for c in CALLERS if c.endswith("_a")}
 @pytest.mark.parametrize("endpoint", list(MATRIX))
 @pytest.mark.parametrize("caller", CALLERS)
 def test_authorisation_matrix(world, endpoint, caller):
-    client, headers = _client(world["credentials"][caller])
+    client, headers = client_for(world["credentials"][caller])
     account_id = world["target"].pk
     base = f"/api/v1/ledger/accounts/{account_id}"
     counts_before = {
@@ -167,7 +153,7 @@ def test_authorisation_matrix(world, endpoint, caller):
 
 
 def test_a_missing_account_answers_like_another_organisations(world):
-    client, headers = _client(world["credentials"]["token_admin_a"])
+    client, headers = client_for(world["credentials"]["token_admin_a"])
     other = client.get(f"/api/v1/ledger/accounts/{world['source'].pk}", **headers)
     missing = client.get("/api/v1/ledger/accounts/999999999", **headers)
     assert other.status_code == missing.status_code == 404
@@ -179,7 +165,7 @@ def test_a_missing_account_answers_like_another_organisations(world):
 def test_account_list_shows_balances_within_a_query_budget(world, django_assert_max_num_queries):
     for n in range(5):
         make_account(world["org_a"], name=f"extra {n}")
-    client, headers = _client(world["credentials"]["token_viewer_a"])
+    client, headers = client_for(world["credentials"]["token_viewer_a"])
     with django_assert_max_num_queries(5):
         body = client.get("/api/v1/ledger/accounts?limit=3", **headers).json()
     assert body["count"] == 6
@@ -193,7 +179,7 @@ def test_account_list_shows_balances_within_a_query_budget(world, django_assert_
 
 
 def test_create_account_is_idempotent_and_validates(world):
-    client, headers = _client(world["credentials"]["token_admin_a"])
+    client, headers = client_for(world["credentials"]["token_admin_a"])
     key = str(fresh_id())
     body = {
         "currency": "LAK",
@@ -234,7 +220,7 @@ def test_history_lists_pending_status_and_paginates(world, django_assert_max_num
         services.transfers_create([hold])
         void = TransferIn(id=fresh_id(), pending_id=hold.id, void_pending=True)
         services.transfers_create([void])
-    client, headers = _client(world["credentials"]["session_viewer_a"])
+    client, headers = client_for(world["credentials"]["session_viewer_a"])
     url = f"/api/v1/ledger/accounts/{target.pk}/transfers"
     with django_assert_max_num_queries(8):
         body = client.get(url, {"limit": 2}, **headers).json()
@@ -250,7 +236,7 @@ def test_history_lists_pending_status_and_paginates(world, django_assert_max_num
 
 
 def test_naive_datetimes_are_a_validation_error(world):
-    client, headers = _client(world["credentials"]["token_admin_a"])
+    client, headers = client_for(world["credentials"]["token_admin_a"])
     url = f"/api/v1/ledger/accounts/{world['target'].pk}/statement"
     response = client.get(
         url, {"since": "2026-06-01T00:00:00", "until": "2026-06-02T00:00:00"}, **headers
@@ -263,7 +249,7 @@ def test_naive_datetimes_are_a_validation_error(world):
 
 
 def test_statement_over_http(world):
-    client, headers = _client(world["credentials"]["token_member_a"])
+    client, headers = client_for(world["credentials"]["token_member_a"])
     response = client.get(
         f"/api/v1/ledger/accounts/{world['target'].pk}/statement",
         {"since": T0.isoformat(), "until": (T0 + timedelta(days=1)).isoformat()},
