@@ -18,9 +18,12 @@ from ninja.renderers import JSONRenderer
 from mekong import __version__
 from mekong.core.errors import DomainError
 from mekong.core.problem import domain_error_response, problem_response
+from mekong.customs.api import router as customs_router
+from mekong.customs.clearance.api import router as clearance_router
 from mekong.identity.api import router as identity_router
 from mekong.identity.auth import API_AUTH
 from mekong.ledger.api import router as ledger_router
+from mekong.payments.api import router as payments_router
 from mekong.trustlog.api import router as trustlog_router
 
 logger = logging.getLogger(__name__)
@@ -153,3 +156,6 @@ def health(request: HttpRequest) -> HealthOut:
 api.add_router("/", identity_router)
 api.add_router("/log", trustlog_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/payments", payments_router)
+api.add_router("/customs", customs_router)
+api.add_router("/clearance", clearance_router)

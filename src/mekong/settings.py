@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "mekong.threatintel",
     "mekong.trustlog",
     "mekong.ledger",
+    "mekong.payments",
+    "mekong.customs",
+    "mekong.customs.clearance",
     "mekong.marketplace",
     "mekong.site",
 ]

@@ -24,6 +24,9 @@ urlpatterns += i18n_patterns(
     path("threatintel/", include("mekong.threatintel.urls")),
     path("", include("mekong.trustlog.urls")),
     path("", include("mekong.marketplace.urls")),
+    path("payments/", include("mekong.payments.urls")),
+    path("customs/", include("mekong.customs.urls")),
+    path("customs/clearance/", include("mekong.customs.clearance.urls")),
     prefix_default_language=True,
 )
 
