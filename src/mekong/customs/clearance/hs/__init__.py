@@ -1,0 +1,1 @@
+"""HS 2022 nomenclature data (package data; see SOURCE.md and LICENSE.md)."""

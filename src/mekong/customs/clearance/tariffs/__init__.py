@@ -1,0 +1,1 @@
+"""Tariff schedules, VAT and de minimis rules per importing country (see SOURCE.md)."""
