@@ -31,6 +31,7 @@ from mekong.customs.documents.envelope import (
     signed_bytes,
 )
 from mekong.customs.documents.schemas import validate
+from mekong.customs.messages import field_message
 from mekong.customs.models import AuthorityKey, Document, IssuingAuthority, Revocation, Trader
 from mekong.identity.contracts import Actor
 
@@ -171,7 +172,12 @@ def _require_member(actor: Actor, organisation_id: int) -> None:
 def validation_errors(doc_type: str, data: Any) -> list[dict[str, Any]]:
     """Field-level schema problems as JSON-ready dicts (pointer, code, message, params)."""
     return [
-        {"pointer": e.pointer, "code": e.code, "message": e.message, "params": e.params}
+        {
+            "pointer": e.pointer,
+            "code": e.code,
+            "message": field_message(e.code, e.params),
+            "params": e.params,
+        }
         for e in validate(doc_type, data)
     ]
 

@@ -1,0 +1,156 @@
+"""``mekong docs ...``: verify trade documents offline and export the trust list.
+
+``docs verify FILE --trust-list TRUST.json`` reads no database: the trust list (from
+``mekong docs trust-list`` or ``GET /api/v1/customs/trust-list``) carries the authorities'
+keys, revocations, and the log's key and witnesses. Without ``--trust-list`` it uses this
+platform's (reading its database). Exit status: 0 valid, 1 invalid (failing checks listed),
+2 unreadable input (one line on stderr).
+
+`register` also lets the clearance app add its commands (``mekong.customs.clearance.cli``
+with a ``register(subparsers)``), since the ``mekong`` command loads one cli per module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from mekong.customs.documents.verify import CHECK_NAMES
+
+
+class _Fail(Exception):
+    """Bad input: one line on stderr, exit 2."""
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mekong.settings")
+    import django
+
+    django.setup()
+
+
+def _read_json(path: str, what: str) -> Any:
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise _Fail(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise _Fail(f"{path} is not a JSON {what}") from None
+
+
+def _verify(args: argparse.Namespace) -> int:
+    document = _read_json(args.file, "document file")
+    if not isinstance(document, dict):
+        raise _Fail(f"{args.file} is not a document file")
+    related = []
+    for path in args.related or []:
+        other = _read_json(path, "document file")
+        if isinstance(other, dict) and isinstance(other.get("data"), dict):
+            related.append(other["data"])
+    _django()
+    from mekong.customs import anchoring
+
+    if args.trust_list:
+        trust = _read_json(args.trust_list, "trust list")
+        if not isinstance(trust, dict):
+            raise _Fail(f"{args.trust_list} is not a trust list")
+    else:
+        from mekong.customs.selectors import trust_list
+
+        trust = trust_list()
+    log = trust.get("log") if isinstance(trust.get("log"), dict) else {}
+    log_key = args.log_key or log.get("key")
+    witnesses = args.witness_key if args.witness_key is not None else log.get("witness_keys", [])
+    if not isinstance(log_key, str) or not isinstance(witnesses, list):
+        raise _Fail("no log key: pass --log-key or a trust list with log.key")
+    if args.quorum is not None and args.quorum < 0:
+        raise _Fail("--quorum must be 0 or more")
+    from mekong.customs.documents.verify import verify_document
+
+    checker = anchoring.receipt_checker(log_key, [str(w) for w in witnesses], args.quorum)
+    try:
+        result = verify_document(document, trust, checker, related)
+    except ValueError as exc:  # trustlog's KeyFormatError: the reader's keys, not the file
+        raise _Fail(f"bad log or witness key: {exc}") from None
+    for check in result.checks:
+        status = "ok  " if check.ok else "FAIL"
+        reason = "" if check.ok else f": {check.reason}"
+        detail = f" ({check.detail})" if check.detail else ""
+        print(f"{status} {check.name}{reason}{detail}")
+    what = f"{result.doc_type or '?'} {result.document_id or '?'}"
+    if result.valid:
+        print(f"document valid: {what}, hash {result.document_hash}")
+        return 0
+    print(f"document INVALID: {what}; failed: {', '.join(c.name for c in result.failed)}")
+    return 1
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify a document file: exit 0 valid, 1 invalid, 2 unreadable."""
+    try:
+        return _verify(args)
+    except _Fail as exc:
+        print(f"mekong: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_trust_list(args: argparse.Namespace) -> int:
+    """Print or write the trust list (authorities, keys, revocations, log keys)."""
+    _django()
+    from mekong.customs.selectors import trust_list
+
+    text = json.dumps(trust_list(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"mekong: error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 2
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``docs`` command (and the clearance app's commands, if it has any)."""
+    docs = subparsers.add_parser("docs", help="trade documents: verify offline, trust list")
+    sub = docs.add_subparsers(dest="docs_command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    p = sub.add_parser("verify", help="verify a document file (offline with --trust-list)")
+    p.add_argument("file", metavar="FILE", help="document JSON file, or - for standard input")
+    p.add_argument("--trust-list", metavar="F", help="trust list JSON (default: this platform's)")
+    p.add_argument("--log-key", help="the log's verifier key (default: from the trust list)")
+    p.add_argument(
+        "--witness-key", action="append", metavar="VKEY", help="trusted witness key (repeat)"
+    )
+    p.add_argument("--quorum", type=int, help="cosignatures required (default: a majority)")
+    p.add_argument(
+        "--with",
+        dest="related",
+        action="append",
+        metavar="FILE",
+        help="a related document file (the invoice a Form D names), for consistency checks",
+    )
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("trust-list", help="export the trust list as JSON")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.set_defaults(func=cmd_trust_list)
+
+    docs.epilog = "checks: " + ", ".join(CHECK_NAMES)
+    try:
+        clearance: Any = import_module("mekong.customs.clearance.cli")
+    except ModuleNotFoundError as exc:
+        if exc.name != "mekong.customs.clearance.cli":
+            raise
+    else:
+        clearance.register(subparsers)
