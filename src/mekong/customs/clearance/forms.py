@@ -63,12 +63,17 @@ class LineForm(forms.Form):
     hs_code = forms.CharField(label=_("HS code"), max_length=12)
     description = forms.CharField(label=_("Description"), max_length=400)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.001"), decimal_places=3)
-    quantity_unit = forms.CharField(label=_("Unit"), max_length=8, initial="kg")
+    # No initial values here: an untouched extra line must post nothing to be skipped.
+    quantity_unit = forms.CharField(
+        label=_("Unit"), max_length=8, widget=forms.TextInput(attrs={"placeholder": "kg"})
+    )
     gross_mass_kg = forms.DecimalField(
         label=_("Gross mass (kg)"), min_value=Decimal(0), decimal_places=3
     )
     customs_value = forms.DecimalField(label=_("Customs value"), min_value=Decimal(0))
-    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=country_choices())
+    origin_country = forms.ChoiceField(
+        label=_("Country of origin"), choices=[("", "—"), *country_choices()]
+    )
     preference = forms.ChoiceField(
         label=_("Preference"), choices=PREFERENCE_CHOICES, required=False
     )
