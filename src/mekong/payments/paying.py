@@ -1,0 +1,738 @@
+"""The payment flow: quote → pay (screening, limits, one linked ledger batch) → receipt;
+review of held payments; refunds.
+
+Ledger legs of a payment of principal S + fee F (source currency c1) that delivers D
+(destination currency c2), from a wallet at PSP P to a wallet at PSP R through FX provider X,
+hub H (docs/modules/payments.md draws them):
+
+    1. sender wallet      → P treasury         T = S + F  c1   (the customer pays its PSP)
+    2. P settlement       → X settlement c1    S          c1   (P pays the FX provider)
+    3. P settlement       → H fees c1          F          c1   (P pays the hub's fee)
+    4. X settlement c2    → R settlement       D          c2   (X delivers in c2)
+    5. R treasury         → payee wallet       D          c2   (R credits its customer)
+
+Every leg balances, so each currency's sum stays zero. Settlement positions refuse to go below
+zero (ledger flag), so a leg 2/3/4 failure is ``insufficient_liquidity`` and leg 1's is
+``insufficient_funds``; the legs are one linked chain, so then nothing moves. Without FX
+(one currency) leg 2 goes straight to R's settlement position and leg 4 is left out. A refund
+is the same chain for a reverse quote (payee → original sender, no fee).
+
+Locks, in this order everywhere: the quote row then the sender wallet row (pay), or the
+original payment row (refund, review); then the ledger accounts (the ledger locks them in
+ascending id order). No transaction takes a payments row lock after a ledger lock, so these
+cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, NoReturn, cast
+
+import rfc8785
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+
+from mekong.core import clock
+from mekong.core.audit import audit_record
+from mekong.core.events import publish
+from mekong.ledger import facade as ledger
+from mekong.ledger.contracts import TransferIn, TransferResultCode
+from mekong.payments import fx, limits, screening
+from mekong.payments.errors import (
+    CurrencyNotSupported,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InsufficientLiquidity,
+    InvalidAmount,
+    InvalidIdempotencyKey,
+    LimitExceeded,
+    NotReviewable,
+    PaymentNotFound,
+    QuoteExpired,
+    QuoteNotFound,
+    QuoteUsed,
+    RefundNotAllowed,
+)
+from mekong.payments.events import PaymentCompleted, PaymentHeld, PaymentRefused
+from mekong.payments.models import (
+    FxRate,
+    Participant,
+    Payment,
+    PaymentStatus,
+    Position,
+    PositionKind,
+    Quote,
+    Wallet,
+)
+from mekong.payments.services import hub_for
+from mekong.trustlog import facade as trustlog
+
+log = logging.getLogger(__name__)
+
+#: How long a quote's price is locked.
+QUOTE_TTL = timedelta(seconds=60)
+#: Largest amount accepted, in minor units (fits every ledger and XML field).
+AMOUNT_MAX = 10**15
+#: Ledger transfer codes: 41xx payment legs, 42xx refund legs (last digit: the leg number).
+CODE_PAYMENT = 4100
+CODE_REFUND = 4200
+#: Payments that count against a wallet's limits.
+_COUNTED = (PaymentStatus.COMPLETED, PaymentStatus.HELD, PaymentStatus.REFUNDED)
+
+
+# --- rates and quotes ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """The best customer rate found for a pair, with its provider and the mid rate."""
+
+    provider: Participant | None
+    rate: Decimal
+    mid: Decimal
+
+
+def best_offer(source: str, destination: str, *, sandbox: bool = False) -> Offer | None:
+    """The best rate any FX provider offers now from ``source`` to ``destination``.
+
+    Each provider's newest valid rate for the pair (published either way round) counts; the
+    highest customer rate wins (more destination per source unit), ties to the older provider.
+    The same currency needs no provider (rate 1).
+    """
+    if source == destination:
+        return Offer(provider=None, rate=Decimal(1), mid=Decimal(1))
+    now = clock.now()
+    rows = (
+        FxRate.objects.select_related("provider")
+        .filter(valid_from__lte=now, valid_until__gt=now, provider__sandbox=sandbox)
+        .filter(
+            Q(base_currency=source, quote_currency=destination)
+            | Q(base_currency=destination, quote_currency=source)
+        )
+        .order_by("-valid_from", "-id")
+    )
+    seen: set[int] = set()
+    best: Offer | None = None
+    for row in rows:
+        if row.provider_id in seen:
+            continue
+        seen.add(row.provider_id)
+        rate, mid = fx.customer_rate(
+            mid=row.mid, spread_bps=row.spread_bps, inverse=row.base_currency != source
+        )
+        if best is None or rate > best.rate:
+            best = Offer(provider=row.provider, rate=rate, mid=mid)
+    return best
+
+
+def quote_create(
+    *,
+    wallet: Wallet,
+    payee_wallet: Wallet,
+    amount: int,
+    fixed: str = "source",
+    proxy_kind: str = "",
+    proxy_value: str = "",
+) -> Quote:
+    """Price a payment from ``wallet`` to ``payee_wallet`` and lock it for `QUOTE_TTL`.
+
+    ``fixed="source"``: ``amount`` is the principal in the wallet's currency (the fee comes on
+    top); ``fixed="destination"``: ``amount`` is exactly what the payee receives.
+
+    Raises:
+        InvalidAmount: not a positive int ≤ `AMOUNT_MAX`, a bad ``fixed``, or an amount that
+            converts to nothing.
+        CurrencyNotSupported: no FX provider quotes the pair now.
+    """
+    if not fx.is_minor(amount, AMOUNT_MAX) or fixed not in ("source", "destination"):
+        raise InvalidAmount()
+    source, destination = wallet.currency, payee_wallet.currency
+    offer = best_offer(source, destination, sandbox=wallet.sandbox)
+    if offer is None:
+        raise CurrencyNotSupported(params={"currency": f"{source}/{destination}"})
+    if fixed == "source":
+        principal = amount
+        delivered = fx.convert_down(principal, offer.rate, source, destination)
+    else:
+        delivered = amount
+        principal = fx.convert_up_inverse(delivered, offer.rate, source, destination)
+    if delivered <= 0 or principal > AMOUNT_MAX:
+        raise InvalidAmount()
+    fee = fx.fee_for(principal, source)
+    now = clock.now()
+    return Quote.objects.create(
+        wallet=wallet,
+        payee_wallet=payee_wallet,
+        payee_proxy_kind=proxy_kind,
+        payee_proxy_value=proxy_value,
+        fx_provider=offer.provider,
+        fixed=fixed,
+        source_currency=source,
+        source_amount=principal,
+        destination_currency=destination,
+        destination_amount=delivered,
+        rate=fx.rate_text(offer.rate),
+        mid=fx.rate_text(offer.mid),
+        fee_amount=fee,
+        total_debit=principal + fee,
+        sandbox=wallet.sandbox,
+        created_at=now,
+        expires_at=now + QUOTE_TTL,
+    )
+
+
+# --- ledger legs --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One transfer of a payment; ``role`` tells which refusal its failure means."""
+
+    debit: int
+    credit: int
+    amount: int
+    currency: str
+    code: int
+    role: str  # "payer" (a customer's wallet) or "position" (a participant's account)
+
+
+def _account(participant: Participant, currency: str, kind: str) -> int:
+    position = Position.objects.filter(
+        participant=participant, currency=currency, kind=kind
+    ).first()
+    if position is None:
+        # A participant without an account in a currency cannot take part: no liquidity.
+        raise InsufficientLiquidity(params={"currency": currency})
+    return position.ledger_account_id
+
+
+def legs_for(quote: Quote) -> list[Leg]:
+    """The ledger legs that execute ``quote`` (see the module docstring)."""
+    payer, payee = quote.wallet, quote.payee_wallet
+    p, r, x = payer.participant, payee.participant, quote.fx_provider
+    c1, c2 = quote.source_currency, quote.destination_currency
+    base = CODE_REFUND if quote.is_refund else CODE_PAYMENT
+    settle, treasury = PositionKind.SETTLEMENT, PositionKind.TREASURY
+    legs = [
+        Leg(
+            payer.ledger_account_id,
+            _account(p, c1, treasury),
+            quote.total_debit,
+            c1,
+            base + 1,
+            "payer",
+        )
+    ]
+    if x is None:
+        if p.pk != r.pk:
+            legs.append(
+                Leg(_account(p, c1, settle), _account(r, c1, settle), quote.source_amount, c1,
+                    base + 2, "position")
+            )  # fmt: skip
+    else:
+        legs.append(
+            Leg(_account(p, c1, settle), _account(x, c1, settle), quote.source_amount, c1,
+                base + 2, "position")
+        )  # fmt: skip
+    if quote.fee_amount > 0:
+        hub = hub_for(sandbox=quote.sandbox)
+        legs.append(
+            Leg(_account(p, c1, settle), _account(hub, c1, PositionKind.FEES), quote.fee_amount,
+                c1, base + 3, "position")
+        )  # fmt: skip
+    if x is not None:
+        legs.append(
+            Leg(_account(x, c2, settle), _account(r, c2, settle), quote.destination_amount, c2,
+                base + 4, "position")
+        )  # fmt: skip
+    legs.append(
+        Leg(_account(r, c2, treasury), payee.ledger_account_id, quote.destination_amount, c2,
+            base + 5, "payee")
+    )  # fmt: skip
+    return legs
+
+
+def _leg_ids(payment_id: uuid.UUID, count: int, phase: str = "leg") -> list[uuid.UUID]:
+    return [uuid.uuid5(payment_id, f"{phase}:{i}") for i in range(count)]
+
+
+def _refusal(legs: list[Leg], results: list[TransferResultCode]) -> str | None:
+    """The refusal code for a failed chain, None when every leg went through.
+
+    Raises:
+        RuntimeError: the ledger refused a leg for a reason that is a bug here (an unknown
+            account, a currency mismatch...), not a business refusal.
+    """
+    for leg, code in zip(legs, results, strict=True):
+        if code in (TransferResultCode.OK, TransferResultCode.EXISTS):
+            continue
+        if code == TransferResultCode.LINKED_EVENT_FAILED:
+            continue
+        if code == TransferResultCode.EXCEEDS_CREDITS:
+            return "insufficient_funds" if leg.role == "payer" else "insufficient_liquidity"
+        raise RuntimeError(f"the ledger refused a payment leg: {code}")
+    return None
+
+
+def _execute(
+    payment_id: uuid.UUID, legs: list[Leg], *, pending: bool, user_data: str
+) -> tuple[list[uuid.UUID], str | None]:
+    ids = _leg_ids(payment_id, len(legs))
+    batch = [
+        TransferIn(
+            id=tid,
+            debit_account_id=leg.debit,
+            credit_account_id=leg.credit,
+            amount=leg.amount,
+            currency=leg.currency,
+            code=leg.code,
+            pending=pending,
+            linked=i < len(legs) - 1,
+            user_data=user_data,
+        )
+        for i, (tid, leg) in enumerate(zip(ids, legs, strict=True))
+    ]
+    results = ledger.transfers_create(batch)
+    return ids, _refusal(legs, [r.code for r in results])
+
+
+# --- pay ----------------------------------------------------------------------------------
+def _idempotency_key(value: object) -> str:
+    key = value.strip() if isinstance(value, str) else ""
+    if not 1 <= len(key) <= 200 or not key.isprintable():
+        raise InvalidIdempotencyKey()
+    return key
+
+
+def request_hash(*, quote_id: uuid.UUID, reference: str) -> str:
+    """What identifies a payment request for idempotency: the quote and the reference."""
+    return hashlib.sha256(f"{quote_id}\n{reference}".encode()).hexdigest()
+
+
+def _spent(wallet: Wallet, since: datetime) -> int:
+    total = (
+        Payment.objects.filter(
+            wallet=wallet, status__in=_COUNTED, refund_of=None, created_at__gte=since
+        )
+        .aggregate(total=Sum("quote__total_debit"))
+        .get("total")
+    )
+    return int(total or 0)
+
+
+def _limit_breach(wallet: Wallet, quote: Quote, now: datetime) -> str | None:
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = day.replace(day=1)
+    return limits.breached(
+        tier=wallet.kyc_tier,
+        amount=quote.total_debit,
+        today=_spent(wallet, day),
+        this_month=_spent(wallet, month),
+        code=wallet.currency,
+    )
+
+
+def _raise_refusal(payment: Payment) -> NoReturn:
+    """Raise the error of a refused payment (the first answer and every retry alike)."""
+    extra = {"payment_id": str(payment.pk)}
+    if payment.refusal_code == "limit_exceeded":
+        raise LimitExceeded(
+            params={"period": payment.refusal_detail},
+            extra={**extra, "limit": payment.refusal_detail},
+        )
+    if payment.refusal_code == "insufficient_liquidity":
+        raise InsufficientLiquidity(extra=extra)
+    raise InsufficientFunds(extra=extra)
+
+
+def payment_create(
+    *,
+    quote_id: uuid.UUID,
+    idempotency_key: str,
+    reference: str = "",
+    sender_participant: Participant | None = None,
+) -> Payment:
+    """Pay a quote, once per idempotency key.
+
+    Steps, inside one transaction: lock the sender wallet; find an earlier payment under the
+    same key (same request → it is returned, nothing moves again; other request →
+    ``idempotency_conflict``); lock the quote (expired or used → refusal, nothing recorded);
+    check the wallet's limits; screen both ends with threat intelligence (a match holds the
+    payment: its legs are reserved as pending transfers for a reviewer); run the legs as one
+    linked ledger chain. After commit, anchor a receipt in the trustlog and build the
+    pacs.008/pacs.002 messages.
+
+    A refused payment (limits, funds, liquidity) is recorded with its ``refusal_code`` and the
+    error raised; retrying the same request raises the same error. ``sender_participant``,
+    when given (the API), must be the PSP holding the quote's wallet.
+
+    Events (after commit): `PaymentCompleted`, `PaymentHeld` or `PaymentRefused`.
+
+    Raises:
+        QuoteNotFound, QuoteExpired, QuoteUsed, IdempotencyConflict, LimitExceeded,
+        InsufficientFunds, InsufficientLiquidity, InvalidAmount (a bad key).
+    """
+    key = _idempotency_key(idempotency_key)
+    reference = (reference or "")[:140]
+    digest = request_hash(quote_id=quote_id, reference=reference)
+    quote = Quote.objects.filter(pk=quote_id, is_refund=False).select_related("wallet").first()
+    if quote is None or (
+        sender_participant is not None and quote.wallet.participant_id != sender_participant.pk
+    ):
+        raise QuoteNotFound()
+    try:
+        payment = _pay_locked(quote_id, key, reference, digest)
+    except IntegrityError:
+        # PostgreSQL: a concurrent request under the same key won the insert after we
+        # checked; ours rolled back whole. Answer as a retry.
+        payment = Payment.objects.get(wallet_id=quote.wallet_id, idempotency_key=key)
+        if payment.request_hash != digest:
+            raise IdempotencyConflict() from None
+    if payment.status == PaymentStatus.REFUSED:
+        _raise_refusal(payment)
+    if payment.receipt_index is None and payment.status == PaymentStatus.COMPLETED:
+        _anchor(payment)
+    return payment
+
+
+def _pay_locked(quote_id: uuid.UUID, key: str, reference: str, digest: str) -> Payment:
+    now = clock.now()
+    with transaction.atomic():
+        quote = (
+            Quote.objects.select_for_update(of=("self",))
+            .select_related("wallet__participant", "payee_wallet__participant", "fx_provider")
+            .get(pk=quote_id)
+        )
+        wallet = Wallet.objects.select_for_update().get(pk=quote.wallet_id)
+        existing = Payment.objects.filter(wallet=wallet, idempotency_key=key).first()
+        if existing is not None:
+            if existing.request_hash != digest:
+                raise IdempotencyConflict()
+            return existing
+        if quote.used_at is not None:
+            raise QuoteUsed()
+        if quote.expires_at <= now:
+            raise QuoteExpired()
+        payment = Payment(
+            id=uuid.uuid4(),
+            wallet=wallet,
+            quote=quote,
+            idempotency_key=key,
+            request_hash=digest,
+            reference=reference,
+            sender_participant=quote.wallet.participant,
+            receiver_participant=quote.payee_wallet.participant,
+            sandbox=quote.sandbox,
+            created_at=now,
+        )
+        breach = _limit_breach(wallet, quote, now)
+        if breach is not None:
+            return _refuse(payment, "limit_exceeded", detail=breach)
+        hits = screening.screen(quote)
+        legs = legs_for(quote)
+        ids, refusal = _execute(
+            payment.pk, legs, pending=bool(hits), user_data=f"payment:{payment.pk}"
+        )
+        if refusal is not None:
+            return _refuse(payment, refusal)
+        payment.transfer_ids = [str(i) for i in ids]
+        payment.screening_hits = hits
+        if hits:
+            payment.status = PaymentStatus.HELD
+        else:
+            payment.status = PaymentStatus.COMPLETED
+            payment.completed_at = now
+        _messages(payment, quote)
+        payment.save(force_insert=True)
+        quote.used_at = now
+        quote.save(update_fields=["used_at"])
+        audit_record(
+            action=f"payments.payment_{payment.status}",
+            organisation_id=payment.sender_participant.organisation_id,
+            object_type="payments_payment",
+            object_id=str(payment.pk),
+            data={"quote": str(quote.pk), "hits": len(hits)},
+        )
+        event = PaymentHeld if hits else PaymentCompleted
+        publish(event(payment_id=str(payment.pk), status=payment.status))
+    return payment
+
+
+def _refuse(payment: Payment, code: str, *, detail: str = "") -> Payment:
+    payment.status = PaymentStatus.REFUSED
+    payment.refusal_code = code
+    payment.refusal_detail = detail
+    payment.save(force_insert=True)
+    audit_record(
+        action="payments.payment_refused",
+        organisation_id=payment.sender_participant.organisation_id,
+        object_type="payments_payment",
+        object_id=str(payment.pk),
+        data={"refusal_code": code},
+    )
+    publish(PaymentRefused(payment_id=str(payment.pk), status=code))
+    return payment
+
+
+# --- evidence -----------------------------------------------------------------------------
+def summary(payment: Payment) -> dict[str, object]:
+    """The payment's public summary, anchored in the trustlog (no names, no account numbers)."""
+    q = payment.quote
+    return {
+        "payment_id": str(payment.pk),
+        "refund_of": str(payment.refund_of_id) if payment.refund_of_id else None,
+        "status": payment.status,
+        "sender_psp": payment.sender_participant.code,
+        "receiver_psp": payment.receiver_participant.code,
+        "fx_provider": q.fx_provider.code if q.fx_provider else None,
+        "source": {"amount": q.source_amount, "currency": q.source_currency},
+        "destination": {"amount": q.destination_amount, "currency": q.destination_currency},
+        "fee": {"amount": q.fee_amount, "currency": q.source_currency},
+        "rate": q.rate,
+        "ledger_transfers": list(payment.transfer_ids),
+        "completed_at": payment.completed_at.isoformat() if payment.completed_at else None,
+        "sandbox": payment.sandbox,
+    }
+
+
+def _anchor(payment: Payment) -> None:
+    """Anchor the payment's summary in the trustlog and keep the entry index.
+
+    Runs after the payment committed: the log is another module's store and its witnesses
+    are separate processes, so money never waits on them. A failure leaves ``receipt_index``
+    empty and is retried by the next read or retry of the payment (`receipt_ensure`).
+    """
+    try:
+        receipt = trustlog.anchor("payment", rfc8785.dumps(cast(Any, summary(payment))))
+    except Exception:  # the payment stands; the receipt can be made later
+        log.exception("could not anchor payment %s", payment.pk)
+        return
+    payment.receipt_index = receipt.entry.index
+    Payment.objects.filter(pk=payment.pk, receipt_index=None).update(
+        receipt_index=receipt.entry.index
+    )
+
+
+def receipt_ensure(payment: Payment) -> None:
+    """Anchor a completed payment whose receipt is missing (idempotent)."""
+    if payment.receipt_index is None and payment.status in (
+        PaymentStatus.COMPLETED,
+        PaymentStatus.REFUNDED,
+    ):
+        _anchor(payment)
+
+
+def _messages(payment: Payment, quote: Quote) -> None:
+    """Build the pacs.008 for the payment and the pacs.002 for its current status."""
+    from mekong.payments import messages  # lxml is loaded only when payments run
+
+    payment.pacs008_xml = messages.pacs008_for(payment, quote)
+    payment.pacs002_xml = messages.pacs002_for(payment, quote)
+
+
+# --- review -------------------------------------------------------------------------------
+def _resolve_held(payment_id: uuid.UUID, *, reviewer_user_id: int, post: bool) -> Payment:
+    now = clock.now()
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("quote", "sender_participant", "receiver_participant")
+            .filter(pk=payment_id)
+            .first()
+        )
+        if payment is None:
+            raise PaymentNotFound()
+        target = PaymentStatus.COMPLETED if post else PaymentStatus.REJECTED
+        if payment.status == target and payment.reviewed_by_id == reviewer_user_id:
+            return payment  # a retried review
+        if payment.status != PaymentStatus.HELD:
+            raise NotReviewable()
+        pending_ids = [uuid.UUID(t) for t in payment.transfer_ids]
+        phase = "post" if post else "void"
+        ids = _leg_ids(payment.pk, len(pending_ids), phase)
+        batch = [
+            TransferIn(
+                id=tid,
+                pending_id=pid,
+                post_pending=post,
+                void_pending=not post,
+                linked=i < len(ids) - 1,
+            )
+            for i, (tid, pid) in enumerate(zip(ids, pending_ids, strict=True))
+        ]
+        results = ledger.transfers_create(batch)
+        bad = [r.code for r in results if not r.succeeded]
+        if bad:
+            raise RuntimeError(f"the ledger refused to {phase} a held payment: {bad}")
+        payment.status = target
+        payment.reviewed_by_id = reviewer_user_id
+        payment.reviewed_at = now
+        if post:
+            payment.completed_at = now
+        payment.pacs002_xml = _status_xml(payment)
+        payment.save(
+            update_fields=["status", "reviewed_by", "reviewed_at", "completed_at", "pacs002_xml"]
+        )
+        audit_record(
+            action=f"payments.payment_{'released' if post else 'rejected'}",
+            actor_user_id=reviewer_user_id,
+            organisation_id=payment.sender_participant.organisation_id,
+            object_type="payments_payment",
+            object_id=str(payment.pk),
+        )
+        publish(
+            (PaymentCompleted if post else PaymentRefused)(
+                payment_id=str(payment.pk), status=payment.status
+            )
+        )
+    if post:
+        _anchor(payment)
+    return payment
+
+
+def _status_xml(payment: Payment) -> str:
+    from mekong.payments import messages
+
+    return messages.pacs002_for(payment, payment.quote)
+
+
+def review_release(payment_id: uuid.UUID, *, reviewer_user_id: int) -> Payment:
+    """Release a held payment: post its reserved legs; it completes and is anchored.
+
+    Raises:
+        PaymentNotFound: no such payment.
+        NotReviewable: it is not held (a repeated release by the same reviewer is a no-op).
+    """
+    return _resolve_held(payment_id, reviewer_user_id=reviewer_user_id, post=True)
+
+
+def review_reject(payment_id: uuid.UUID, *, reviewer_user_id: int) -> Payment:
+    """Reject a held payment: void its reserved legs; the money returns where it was.
+
+    Raises:
+        PaymentNotFound: no such payment.
+        NotReviewable: it is not held.
+    """
+    return _resolve_held(payment_id, reviewer_user_id=reviewer_user_id, post=False)
+
+
+# --- refunds ------------------------------------------------------------------------------
+def refund_create(*, payment_id: uuid.UUID, amount: int, idempotency_key: str) -> Payment:
+    """Send (part of) a completed payment back: payee → original sender, at the original rate.
+
+    ``amount`` is in the payment's destination currency (what the payee gives back), at most
+    what is left unrefunded. The sender gets the matching share of the principal, rounded
+    down (the whole principal for a full refund); the fee is not refunded. Idempotent on
+    (payee wallet, key): a retry returns the same refund. When the whole destination amount
+    has been refunded the original payment's status becomes ``refunded``.
+
+    Raises:
+        PaymentNotFound, RefundNotAllowed, InvalidAmount, IdempotencyConflict,
+        InsufficientFunds (the payee's wallet), InsufficientLiquidity.
+    """
+    key = _idempotency_key(idempotency_key)
+    if not fx.is_minor(amount, AMOUNT_MAX):
+        raise InvalidAmount()
+    digest = hashlib.sha256(f"refund\n{payment_id}\n{amount}".encode()).hexdigest()
+    now = clock.now()
+    with transaction.atomic():
+        original = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related(
+                "quote__wallet__participant",
+                "quote__payee_wallet__participant",
+                "quote__fx_provider",
+            )
+            .filter(pk=payment_id, refund_of=None)
+            .first()
+        )
+        if original is None:
+            raise PaymentNotFound()
+        q = original.quote
+        payer = q.payee_wallet  # the refund is paid by the original payee
+        existing = Payment.objects.filter(wallet=payer, idempotency_key=key).first()
+        if existing is not None:
+            if existing.request_hash != digest:
+                raise IdempotencyConflict()
+            if existing.status == PaymentStatus.REFUSED:
+                _raise_refusal(existing)
+            return existing
+        left = q.destination_amount - original.refunded_amount
+        if original.status != PaymentStatus.COMPLETED or amount > left:
+            raise RefundNotAllowed(extra={"refundable": max(left, 0)})
+        if amount == left:
+            back = q.source_amount - _refunded_source(original)
+        else:
+            back = amount * q.source_amount // q.destination_amount
+        if back <= 0:
+            raise InvalidAmount()
+        reverse = Quote.objects.create(
+            wallet=payer,
+            payee_wallet=q.wallet,
+            fx_provider=q.fx_provider,
+            fixed="source",
+            source_currency=q.destination_currency,
+            source_amount=amount,
+            destination_currency=q.source_currency,
+            destination_amount=back,
+            rate=fx.rate_text(Decimal(back) / Decimal(amount)),
+            mid=q.mid,
+            fee_amount=0,
+            total_debit=amount,
+            is_refund=True,
+            sandbox=q.sandbox,
+            created_at=now,
+            expires_at=now,
+            used_at=now,
+        )
+        refund = Payment(
+            id=uuid.uuid4(),
+            wallet=payer,
+            quote=reverse,
+            idempotency_key=key,
+            request_hash=digest,
+            reference=f"refund {original.pk}"[:140],
+            sender_participant=payer.participant,
+            receiver_participant=q.wallet.participant,
+            refund_of=original,
+            sandbox=q.sandbox,
+            created_at=now,
+        )
+        ids, refusal = _execute(
+            refund.pk, legs_for(reverse), pending=False, user_data=f"refund:{refund.pk}"
+        )
+        if refusal is not None:
+            refused = _refuse(refund, refusal)
+        else:
+            refused = None
+            refund.transfer_ids = [str(i) for i in ids]
+            refund.status = PaymentStatus.COMPLETED
+            refund.completed_at = now
+            _messages(refund, reverse)
+            refund.save(force_insert=True)
+            original.refunded_amount += amount
+            if original.refunded_amount == q.destination_amount:
+                original.status = PaymentStatus.REFUNDED
+            original.save(update_fields=["refunded_amount", "status"])
+            audit_record(
+                action="payments.payment_refunded",
+                organisation_id=payer.participant.organisation_id,
+                object_type="payments_payment",
+                object_id=str(original.pk),
+                data={"refund": str(refund.pk), "amount": amount},
+            )
+            publish(PaymentCompleted(payment_id=str(refund.pk), status=refund.status))
+    if refused is not None:
+        _raise_refusal(refused)
+    _anchor(refund)
+    return refund
+
+
+def _refunded_source(original: Payment) -> int:
+    total = (
+        Payment.objects.filter(refund_of=original, status=PaymentStatus.COMPLETED)
+        .aggregate(total=Sum("quote__destination_amount"))
+        .get("total")
+    )
+    return int(total or 0)
