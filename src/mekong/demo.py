@@ -9,7 +9,16 @@ from mekong.identity.demo import DEMO_PASSWORD
 from mekong.identity.demo import logins as identity_logins
 
 #: Modules with a ``demo.py``, lowest layer first, so later seeds can use earlier ones.
-SEED_ORDER = ("identity", "ledger", "trustlog", "payments", "marketplace", "customs", "threatintel")
+SEED_ORDER = (
+    "identity",
+    "ledger",
+    "trustlog",
+    "threatintel",
+    "payments",
+    "customs",
+    "customs.clearance",
+    "marketplace",
+)
 
 __all__ = ["DEMO_PASSWORD", "demo_logins", "seed_all"]
 
