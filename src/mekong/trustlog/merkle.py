@@ -709,21 +709,31 @@ class CompactRange:
         """
         return self.extend((leaf_hash,))
 
-    def extend(self, leaf_hashes: Iterable[bytes]) -> list[tuple[int, int, bytes]]:
+    def extend(
+        self, leaf_hashes: Iterable[bytes], *, min_level: int = 0
+    ) -> list[tuple[int, int, bytes]]:
         """Append leaf hashes in order; return all completed nodes, as `append` does.
 
         All or nothing: the input is checked before the first append, so on error the range
         is unchanged.
 
+        Args:
+            leaf_hashes: The 32-byte leaf hashes to append.
+            min_level: Report only completed nodes of this level and above (a storage layer
+                that keeps levels from 4 up need not receive a tuple per leaf).
+
         Raises:
             ValueError: If a leaf hash is not 32 bytes or the tree would exceed
                 `MAX_TREE_SIZE` leaves.
         """
-        leaves: list[bytes] = []
-        for h in leaf_hashes:
-            if not _is_hash(h):
+        leaves = list(leaf_hashes)
+        # Checked with set(map(...)), in C: this runs once per appended entry.
+        if not set(map(type, leaves)) <= {bytes}:
+            if not all(_is_hash(h) for h in leaves):
                 raise ValueError("every leaf hash must be 32 bytes")
-            leaves.append(bytes(h))
+            leaves = [bytes(h) for h in leaves]
+        if leaves and set(map(len, leaves)) != {HASH_SIZE}:
+            raise ValueError("every leaf hash must be 32 bytes")
         if self._size + len(leaves) > MAX_TREE_SIZE:
             raise ValueError("the tree would exceed MAX_TREE_SIZE leaves")
         out: list[tuple[int, int, bytes]] = []
@@ -733,7 +743,8 @@ class CompactRange:
         sha, prefix = _sha256, _NODE_PREFIX
         size = self._size
         for h in leaves:
-            emit((0, size, h))
+            if min_level <= 0:
+                emit((0, size, h))
             level, n = 0, size
             # Each trailing 1 bit of the old size is a complete subtree of the same height as
             # the one just closed: merge them, like the carry in binary addition.
@@ -741,7 +752,8 @@ class CompactRange:
                 h = sha(prefix + pop() + h).digest()
                 level += 1
                 n >>= 1
-                emit((level, n, h))
+                if level >= min_level:
+                    emit((level, n, h))
             push(h)
             size += 1
         self._size = size

@@ -26,7 +26,14 @@ from mekong.trustlog.errors import (
     TreeSizeOutOfRange,
 )
 from mekong.trustlog.leaf import decode_leaf
-from mekong.trustlog.models import STORED_MIN_LEVEL, Checkpoint, Cosignature, LogEntry
+from mekong.trustlog.models import (
+    LEAF_KEY_BYTES,
+    STORED_MIN_LEVEL,
+    Checkpoint,
+    Cosignature,
+    LeafKey,
+    LogEntry,
+)
 from mekong.trustlog.receipt import Receipt, ReceiptEntry
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -245,10 +252,15 @@ def entry_get(index: int) -> EntryInfo:
 def entry_find(leaf_hash: bytes, *, below: int | None = None) -> EntryInfo:
     """The first entry whose leaf hash is ``leaf_hash`` (and whose index is below ``below``).
 
+    The index holds only the hash's first bytes (`mekong.trustlog.models.LeafKey`): it finds
+    the few entries sharing that prefix, and the full hash picks among them.
+
     Raises:
         EntryNotFound: If there is none.
     """
-    qs = LogEntry.objects.filter(leaf_hash=leaf_hash)
+    qs = LogEntry.objects.alias(key=LeafKey("leaf_hash")).filter(
+        key=bytes(leaf_hash[:LEAF_KEY_BYTES]), leaf_hash=leaf_hash
+    )
     if below is not None:
         qs = qs.filter(index__lt=below)
     row = qs.order_by("index").first()

@@ -17,6 +17,8 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -122,24 +124,30 @@ def entries_append(
         except (LeafFormatError, TypeError, ValueError) as exc:
             raise InvalidEntry(extra={"errors": [{"loc": ["items"], "msg": str(exc)}]}) from None
         hashes = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
-        nodes = tree.extend(hashes)
+        # Level 0 is the entries' leaf_hash column; levels 1-3 are folded from leaves on read.
+        nodes = tree.extend(hashes, min_level=STORED_MIN_LEVEL)
         db_now = connection.ops.adapt_datetimefield_value(now)
+        # Rows are zipped in C: building them in a Python loop costs more than inserting them.
         _insert(
             "trustlog_logentry",
             ("idx", "kind", "timestamp", "leaf", "leaf_hash"),
-            [
-                (size + i, kind, db_now, leaf, h)
-                for i, ((kind, _), leaf, h) in enumerate(zip(items, leaves, hashes, strict=True))
-            ],
+            list(
+                zip(
+                    range(size, size + len(items)),
+                    map(itemgetter(0), items),
+                    repeat(db_now),
+                    leaves,
+                    hashes,
+                    strict=False,  # repeat() is endless; the others have len(items) elements
+                )
+            ),
         )
-        # Level 0 is the entries' leaf_hash column; levels 1-3 are folded from leaves on read.
         _insert(
             "trustlog_subtreehash",
             ("id", "level", "idx", "hash"),
             [
                 (((index << level) << 1) + (1 << level) - 1, level, index, h)
                 for level, index, h in nodes
-                if level >= STORED_MIN_LEVEL
             ],
         )
         new_size = size + len(items)

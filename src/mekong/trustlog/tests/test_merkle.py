@@ -528,3 +528,36 @@ def test_compact_range_extend_is_all_or_nothing():
     assert compact.root() == merkle.root_hash(leaves[:3])
     with pytest.raises(ValueError, match="frontier"):
         merkle.CompactRange(3, [leaves[0]])
+
+
+@PROPERTY_SETTINGS
+@given(
+    data=st.lists(st.binary(max_size=8), min_size=1, max_size=80),
+    split=st.integers(0, 80),
+    min_level=st.integers(0, 5),
+)
+def test_compact_range_min_level_reports_exactly_the_higher_nodes(data, split, min_level):
+    leaves = [merkle.leaf_hash(d) for d in data]
+    split = min(split, len(leaves))
+    every, some = merkle.CompactRange(), merkle.CompactRange()
+    every.extend(leaves[:split])
+    some.extend(leaves[:split])
+
+    all_nodes = every.extend(leaves[split:])
+    high_nodes = some.extend(leaves[split:], min_level=min_level)
+
+    assert high_nodes == [n for n in all_nodes if n[0] >= min_level]
+    assert some.root() == every.root() == merkle.root_hash(leaves)
+
+
+def test_compact_range_extend_accepts_bytearray_and_refuses_other_types():
+    leaves, _ = _big_tree()
+    compact = merkle.CompactRange()
+
+    compact.extend([bytearray(leaves[0]), leaves[1]])
+
+    assert compact.root() == merkle.root_hash(leaves[:2])
+    for bad in ([leaves[2], "x" * 32], [memoryview(leaves[2])], [leaves[2], leaves[3] + b"!"]):
+        with pytest.raises(ValueError, match="32 bytes"):
+            compact.extend(bad)
+    assert compact.size == 2

@@ -10,16 +10,24 @@ import threading
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mekong.core import clock
 from mekong.core.events import capture_events
 from mekong.core.models import AppendOnlyError, AuditEntry
 from mekong.trustlog import merkle, selectors, services
-from mekong.trustlog.errors import InvalidEntry, TreeSizeOutOfRange
+from mekong.trustlog.errors import EntryNotFound, InvalidEntry, TreeSizeOutOfRange
 from mekong.trustlog.events import CheckpointPublished, EntriesAppended
-from mekong.trustlog.leaf import decode_leaf
-from mekong.trustlog.models import Checkpoint, LogEntry, LogHead, SubtreeHash
+from mekong.trustlog.leaf import decode_leaf, encode_leaf
+from mekong.trustlog.models import (
+    LEAF_KEY_BYTES,
+    Checkpoint,
+    LogEntry,
+    LogHead,
+    SubtreeHash,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +123,61 @@ def test_only_complete_subtrees_of_16_leaves_and_more_are_stored(log_200):
     assert stored == expected
     assert LogHead.objects.get().size == 200
     assert LogEntry.objects.count() == 200
+
+
+def _raw_entries(hashes: list[bytes]) -> None:
+    """Store entries 0.. with chosen leaf hashes (not their real ones) to force collisions."""
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                index=i,
+                kind="test.collision",
+                timestamp=clock.now(),
+                leaf=encode_leaf(i, 0, "test.collision", b"%d" % i),
+                leaf_hash=h,
+            )
+            for i, h in enumerate(hashes)
+        ]
+    )
+
+
+def test_lookup_by_leaf_hash_compares_the_full_hash_among_equal_prefixes():
+    # SHA-256 prefixes of 8 bytes do not collide in a test; the stored hashes are forced.
+    prefix = bytes(range(LEAF_KEY_BYTES))
+    suffix_len = 32 - LEAF_KEY_BYTES
+    a, b, c = (prefix + bytes([x]) * suffix_len for x in (0xA1, 0xB2, 0xC3))
+    other = bytes([0xFF]) * LEAF_KEY_BYTES + bytes([0xB2]) * suffix_len
+    _raw_entries([a, b, b, other])
+
+    assert selectors.entry_find(a).index == 0
+    assert selectors.entry_find(b).index == 1  # the first of two equal hashes
+    assert selectors.entry_find(b, below=3).index == 1
+    assert selectors.entry_find(other).index == 3
+    with pytest.raises(EntryNotFound):
+        selectors.entry_find(c)  # shares the prefix of a and b, but is not stored
+    with pytest.raises(EntryNotFound):
+        selectors.entry_find(b, below=1)
+    with pytest.raises(EntryNotFound):
+        selectors.entry_find(prefix)  # a bare prefix is not a leaf hash
+
+
+def test_lookup_by_leaf_hash_uses_the_prefix_index(log_200):
+    # The index serves only the very expression it was built on (literal bounds, same
+    # function): if entry_find's SQL drifted, the plan would fall back to a table scan.
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.entry_find(log_200[137])
+    (query,) = queries.captured_queries  # the SQL as run, parameters inlined
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # 200 rows fit in a few pages: forbid the scan to see whether the index can serve.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(explain + query["sql"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    assert found.index == 137
+    assert found.leaf_hash == log_200[137]
+    assert "trustlog_leaf_key" in plan
 
 
 def test_entries_carry_their_index_and_batch_time():
