@@ -17,13 +17,12 @@ from django.db.models import Max
 from mekong.core import clock
 from mekong.core.audit import audit_record
 from mekong.identity.models import Organisation
-from mekong.threatintel import tlp
+from mekong.threatintel import bulk, tlp
 from mekong.threatintel.errors import InvalidStixObject
 from mekong.threatintel.models import (
     ApiRoot,
     Collection,
     CollectionGrant,
-    IndicatorValue,
     SharingGroup,
     StatusResource,
     StixObject,
@@ -135,8 +134,12 @@ def objects_add(
 
     Invalid objects are refused with their reasons and stored nowhere. Re-posting an object
     identical to a stored version is a success. The collection row is locked so ``date_added``
-    strictly increases within it, even with concurrent posts. Rows are written in bulk: the
-    stored versions of every posted id are read once, not once per object.
+    strictly increases within it, even with concurrent posts.
+
+    Cost is per POST, not per object: the stored versions of every posted id are read in one
+    query per 500 ids (their JSON only where an identical-version check needs it), recipients
+    are resolved in one query, and rows, indicator values and recipient links are written with
+    multi-row inserts (`bulk`).
     """
     successes: list[dict[str, str]] = []
     failures: list[dict[str, str]] = []
@@ -152,14 +155,15 @@ def objects_add(
     with transaction.atomic():
         Collection.objects.select_for_update().filter(pk=collection.pk).first()
         last = collection.stix_objects.aggregate(m=Max("date_added"))["m"]
-        stored = _stored_versions(collection, {str(o["id"]) for o in valid})
-        pending: list[StixObject] = []
+        stored = _stored_versions(collection, valid)
+        pending: list[dict[str, Any]] = []
         for obj in valid:
             oid, version = str(obj["id"]), _version_of(obj)
             same_id = stored[oid]
             candidates = [r for r in same_id if r.version == version] if version else same_id
-            canonical = _canonical(obj)
-            twin = next((r for r in candidates if _canonical(r.raw) == canonical), None)
+            # Serialised only when there is something to compare with (re-posts).
+            canonical = _canonical(obj) if candidates else ""
+            twin = next((r for r in candidates if r.canonical == canonical), None)
             if twin is not None:
                 successes.append({"id": oid, "version": twin.version})
                 continue
@@ -173,8 +177,8 @@ def objects_add(
             last = date_added
             row = _build(collection, obj, organisation_id, date_added)
             pending.append(row)
-            same_id.append(row)
-            successes.append({"id": oid, "version": row.version})
+            same_id.append(_Known(row["version"], obj))
+            successes.append({"id": oid, "version": row["version"]})
         _write(pending)
         status = StatusResource.objects.create(
             api_root=api_root,
@@ -197,60 +201,113 @@ def objects_add(
     return status
 
 
-def _stored_versions(collection: Collection, ids: set[str]) -> dict[str, list[StixObject]]:
-    found: dict[str, list[StixObject]] = defaultdict(list)
-    ordered = sorted(ids)
+class _Known:
+    """A version of an id already stored (or accepted earlier in the same POST)."""
+
+    __slots__ = ("_canonical", "raw", "version")
+
+    def __init__(self, version: str, raw: Any) -> None:
+        self.version = version
+        self.raw = raw
+        self._canonical: str | None = None
+
+    @property
+    def canonical(self) -> str:
+        if self._canonical is None:
+            self._canonical = _canonical(self.raw)
+        return self._canonical
+
+
+def _stored_versions(
+    collection: Collection, objects: list[dict[str, Any]]
+) -> dict[str, list[_Known]]:
+    """``stix id -> [known version]`` of the stored versions of the posted ids.
+
+    Only versions that can decide a posted object's fate (same version, or any version for an
+    unversioned SCO) have their JSON loaded. The lookup goes by ``stix_id`` alone: with the
+    collection in the filter SQLite's planner picked the ``(collection, date_added)`` index
+    and scanned the whole collection once per chunk.
+    """
+    wanted: dict[str, set[str] | None] = {}
+    for obj in objects:
+        oid, version = str(obj["id"]), _version_of(obj)
+        if not version:
+            wanted[oid] = None  # every stored version may be the twin
+        elif wanted.get(oid, set()) is not None:
+            wanted.setdefault(oid, set()).add(version)  # type: ignore[union-attr]
+    found: dict[str, list[_Known]] = defaultdict(list)
+    need_raw: dict[int, tuple[str, str]] = {}
+    ordered = sorted(wanted)
     for start in range(0, len(ordered), 500):  # stay under SQLite's bound-parameter limit
         chunk = ordered[start : start + 500]
-        for row in collection.stix_objects.filter(stix_id__in=chunk).only(
-            "stix_id", "version", "raw"
+        for pk, coll_id, stix_id, version in StixObject.objects.filter(
+            stix_id__in=chunk
+        ).values_list("pk", "collection_id", "stix_id", "version"):
+            versions = wanted[stix_id]
+            if coll_id == collection.pk and (versions is None or version in versions):
+                need_raw[pk] = (stix_id, version)
+    pks = sorted(need_raw)
+    for start in range(0, len(pks), 500):
+        for pk, raw in StixObject.objects.filter(pk__in=pks[start : start + 500]).values_list(
+            "pk", "raw"
         ):
-            found[row.stix_id].append(row)
+            stix_id, version = need_raw[pk]
+            found[stix_id].append(_Known(version, raw))
     return found
 
 
 def _build(
     collection: Collection, obj: dict[str, Any], organisation_id: int, date_added: datetime
-) -> StixObject:
-    """An unsaved row for one valid object."""
+) -> dict[str, Any]:
+    """The columns of a new row for one valid object (see `bulk.OBJECT_COLUMNS`)."""
     version = _version_of(obj)
-    return StixObject(
-        collection=collection,
-        stix_id=str(obj["id"]),
-        type=str(obj["type"]),
-        spec_version=str(obj.get("spec_version", "2.1")),
-        created=parse_timestamp(obj["created"]) if "created" in obj else None,
-        modified=parse_timestamp(obj["modified"]) if "modified" in obj else None,
+    return {
+        "collection_id": collection.pk,
+        "stix_id": str(obj["id"]),
+        "type": str(obj["type"]),
+        "spec_version": str(obj.get("spec_version", "2.1")),
+        "created": parse_timestamp(obj["created"]) if "created" in obj else None,
+        "modified": parse_timestamp(obj["modified"]) if "modified" in obj else None,
         # SCOs are unversioned; their ingest time stands in so the manifest has a version.
-        version=version or date_added.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        version_at=parse_timestamp(version) if version else date_added,
-        date_added=date_added,
-        revoked=bool(obj.get("revoked", False)),
-        raw=obj,
-        tlp=tlp.level_of(obj, default=collection.default_tlp),
-        marking_refs=list(obj.get("object_marking_refs") or []),
-        created_by_ref=str(obj.get("created_by_ref", "")),
-        source_organisation_id=organisation_id,
-        valid_from=parse_timestamp(obj["valid_from"]) if "valid_from" in obj else None,
-        valid_until=parse_timestamp(obj["valid_until"]) if "valid_until" in obj else None,
-        confidence=obj.get("confidence"),
-    )
+        "version": version or date_added.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "version_at": parse_timestamp(version) if version else date_added,
+        "date_added": date_added,
+        "revoked": bool(obj.get("revoked", False)),
+        "raw": obj,
+        "tlp": tlp.level_of(obj, default=collection.default_tlp),
+        "marking_refs": list(obj.get("object_marking_refs") or []),
+        "created_by_ref": str(obj.get("created_by_ref", "")),
+        "source_organisation_id": organisation_id,
+        "valid_from": parse_timestamp(obj["valid_from"]) if "valid_from" in obj else None,
+        "valid_until": parse_timestamp(obj["valid_until"]) if "valid_until" in obj else None,
+        "confidence": obj.get("confidence"),
+    }
 
 
-def _write(rows: list[StixObject]) -> None:
-    """Insert new versions, their indicator values and their recipients."""
-    StixObject.objects.bulk_create(rows, batch_size=500)
+def _write(rows: list[dict[str, Any]]) -> None:
+    """Insert new versions, their indicator values and their recipients (a few statements)."""
+    if not rows:
+        return
+    pks = bulk.insert_objects(rows)
     values = [
-        IndicatorValue(obj=row, kind=kind, value=value[:2048])
-        for row in rows
-        if row.type == "indicator" and row.raw.get("pattern_type") == "stix"
-        for kind, value in pattern_values(str(row.raw["pattern"]))
+        (pk, kind, value[:2048])
+        for pk, row in zip(pks, rows, strict=True)
+        if row["type"] == "indicator" and row["raw"].get("pattern_type") == "stix"
+        for kind, value in pattern_values(str(row["raw"]["pattern"]))
     ]
-    IndicatorValue.objects.bulk_create(values, batch_size=500)
-    for row in rows:
-        if row.tlp in tlp.RECIPIENT_LEVELS:
-            slugs = [str(s) for s in row.raw.get(RECIPIENTS_PROPERTY) or []]
-            row.recipients.set(Organisation.objects.filter(slug__in=slugs))
+    bulk.insert_values(values)
+    addressed = [(pk, row) for pk, row in zip(pks, rows, strict=True)
+                 if row["tlp"] in tlp.RECIPIENT_LEVELS]  # fmt: skip
+    if addressed:
+        slugs = {str(s) for _, row in addressed for s in row["raw"].get(RECIPIENTS_PROPERTY) or []}
+        org_ids = dict(Organisation.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        links = {
+            (pk, org_ids[str(slug)])
+            for pk, row in addressed
+            for slug in row["raw"].get(RECIPIENTS_PROPERTY) or []
+            if str(slug) in org_ids
+        }
+        bulk.insert_recipients(sorted(links))
 
 
 def objects_delete(*, collection: Collection, rows: list[StixObject], organisation_id: int) -> int:

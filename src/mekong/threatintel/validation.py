@@ -70,12 +70,16 @@ TIMESTAMP_PROPS = (
 
 def parse_timestamp(value: str) -> datetime:
     """Parse a STIX timestamp (``Z`` required) into an aware UTC datetime."""
+    # Slicing after the regex instead of strptime: ingest parses ~7 stamps per object and
+    # strptime was a sixth of the time of a bulk POST. datetime() still refuses 02-30 or 25:00.
     if not TIMESTAMP_RE.match(value):
         raise ValueError(value)
-    head, _, frac = value[:-1].partition(".")
-    parsed = datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    frac = value[20:-1]
     micros = int((frac + "000000")[:6]) if frac else 0
-    return parsed.replace(microsecond=micros)
+    return datetime(
+        int(value[0:4]), int(value[5:7]), int(value[8:10]),
+        int(value[11:13]), int(value[14:16]), int(value[17:19]), micros, tzinfo=UTC,
+    )  # fmt: skip
 
 
 def _empty_lists(obj: dict[str, Any]) -> list[str]:
