@@ -8,12 +8,13 @@ mass, the HS codes a Form D covers) from the document's data.
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from mekong.customs import facade
 
 #: ATIGA OCP Rule 14: a proof of origin is valid for 12 months from its issue.
 FORM_D_VALIDITY = timedelta(days=365)
@@ -69,9 +70,6 @@ Fetcher = Callable[[Iterable[str]], list[DocumentView]]
 
 def fetch(ids: Iterable[str]) -> list[DocumentView]:
     """Fetch and verify each referenced document through the customs facade, in order."""
-    # Imported late: the customs documents module is built in parallel (see the module page).
-    facade: Any = importlib.import_module("mekong.customs.facade")
-
     views: list[DocumentView] = []
     for doc_id in ids:
         try:
