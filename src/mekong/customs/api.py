@@ -285,28 +285,4 @@ def verify_by_id(
     stored document is the one the QR code names."""
     ratelimit.check(request, "verify")
     result = facade.verify_stored(document_id)
-    return verification_out(_with_qr_hash(result, document_id, hash))
-
-
-def _with_qr_hash(
-    result: VerificationResult, document_id: uuid.UUID, hash_hex: str
-) -> VerificationResult:
-    """Fail ``integrity`` when the QR code's hash is not the stored document's."""
-    if not hash_hex:
-        return result
-    info = facade.document_get(document_id)
-    if info is not None and info.hash_hex == hash_hex.lower():
-        return result
-    checks = [
-        type(c)(c.name, False, "the QR code names another document hash")
-        if c.name == "integrity"
-        else c
-        for c in result.checks
-    ]
-    return VerificationResult(
-        valid=False,
-        checks=checks,
-        document_id=result.document_id,
-        doc_type=result.doc_type,
-        reasons={**result.reasons, "integrity": "hash_differs"},
-    )
+    return verification_out(selectors.with_qr_hash(result, document_id, hash))

@@ -37,6 +37,27 @@ def documents_for(actor: Actor) -> QuerySet[Document]:
     ).select_related("authority", "key")
 
 
+def operates_authority(actor: Actor) -> bool:
+    """True if the caller's organisation operates an issuing authority."""
+    return (
+        actor.organisation_id is not None
+        and IssuingAuthority.objects.filter(organisation_id=actor.organisation_id).exists()
+    )
+
+
+def documents_of_authority(actor: Actor) -> QuerySet[Document]:
+    """Issued documents of the authorities the caller's organisation operates, newest first."""
+    if actor.organisation_id is None:
+        return Document.objects.none()
+    return (
+        Document.objects.filter(
+            status=Document.Status.ISSUED, authority__organisation_id=actor.organisation_id
+        )
+        .select_related("authority", "key")
+        .order_by("-issued_at")
+    )
+
+
 def document_get_for(*, actor: Actor, document_id: uuid.UUID) -> Document:
     """One document the caller may see.
 
@@ -209,3 +230,27 @@ def parse_file(data: bytes) -> Any:
         return json.loads(data)
     except (ValueError, RecursionError):
         raise errors.UnreadableFile() from None
+
+
+def with_qr_hash(
+    result: VerificationResult, document_id: uuid.UUID, hash_hex: str
+) -> VerificationResult:
+    """Fail ``integrity`` when the hash from a QR code is not the stored document's hash."""
+    if not hash_hex:
+        return result
+    stored = Document.objects.filter(pk=document_id).values_list("document_hash", flat=True).first()
+    if stored and stored == hash_hex.lower():
+        return result
+    checks = [
+        CheckResult(c.name, False, "the QR code names another document hash")
+        if c.name == "integrity"
+        else c
+        for c in result.checks
+    ]
+    return VerificationResult(
+        valid=False,
+        checks=checks,
+        document_id=result.document_id,
+        doc_type=result.doc_type,
+        reasons={**result.reasons, "integrity": "hash_differs"},
+    )

@@ -102,7 +102,8 @@ def _from_jsonschema(err: jsonschema.ValidationError) -> list[FieldError]:
 def validate(doc_type: str, data: Any) -> list[FieldError]:
     """Every field-level problem of ``data`` as a ``doc_type`` document, sorted by pointer.
 
-    Beyond the schema, checks the origin criterion grammar's ranges (``PC`` below 40 %).
+    Beyond the schema, checks the origin criterion grammar's ranges (``PC`` below 40 %) and
+    that items under a value-content rule (RVC, PC) state their FOB value (box 9).
     An unknown type gives one error at the root with code ``unknown_type``.
     """
     if doc_type not in DOCUMENT_TYPES:
@@ -124,8 +125,14 @@ def validate(doc_type: str, data: Any) -> list[FieldError]:
             if any(e.pointer == pointer for e in errors):
                 continue
             try:
-                parse_criterion(item["origin_criterion"])
+                criterion = parse_criterion(item["origin_criterion"])
             except CriterionError as exc:
                 errors.append(FieldError(pointer, "origin_criterion", str(exc), {}))
+                continue
+            if criterion.needs_fob and "fob_value_minor" not in item:
+                # Box 9: the FOB value is required where a value-content rule is applied.
+                errors.append(
+                    FieldError(f"/items/{i}/fob_value_minor", "required", "FOB value needed", {})
+                )
     unique = {(e.pointer, e.code): e for e in errors}
     return sorted(unique.values(), key=lambda e: (e.pointer, e.code))

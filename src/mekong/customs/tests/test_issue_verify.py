@@ -281,12 +281,19 @@ def test_form_d_hs_codes_against_its_invoice() -> None:
     assert facade.verify_stored(good.pk).valid
 
 
-def test_form_d_rvc_without_fob_is_inconsistent() -> None:
+def test_form_d_rvc_without_fob_is_refused_and_inconsistent() -> None:
     make_authority("TH")
     data = sample("atiga_form_d")
     del data["items"][1]["fob_value_minor"]
-    v = verify(selectors.document_file(issue("atiga_form_d", data=data)))
-    assert {c.name for c in v.failed} == {"consistency"}
+    with pytest.raises(errors.InvalidDocument) as exc:
+        issue("atiga_form_d", data=data)
+    assert [e["pointer"] for e in exc.value.extra["errors"]] == ["/items/1/fob_value_minor"]
+    # A file signed elsewhere without it: the consistency check names it.
+    from mekong.customs.documents.verify import _check_consistency
+
+    check = _check_consistency({"type": "atiga_form_d", "data": data}, [])
+    assert not check.ok
+    assert "FOB" in check.detail
 
 
 def test_witness_quorum_is_checked(inproc_witnesses: Any) -> None:
