@@ -50,6 +50,20 @@ REASONS: dict[str, Promise] = {
 }
 
 
+KINDS: dict[str, Promise] = {
+    "invoice": _("Commercial invoice"),
+    "packing_list": _("Packing list"),
+    "form_d": _("ATIGA Form D"),
+    "other": _("Other document"),
+}
+
+
+def kind_text(kind: str) -> str:
+    """The name of a document kind."""
+    message = KINDS.get(kind)
+    return str(message) if message is not None else kind
+
+
 def rule_text(rule: str, params: Mapping[str, Any]) -> str:
     """The explanation of one risk-rule hit (the code itself for an unknown rule)."""
     message = RULES.get(rule)

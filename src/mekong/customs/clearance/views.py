@@ -134,7 +134,17 @@ def _detail_context(request: HttpRequest, actor: Actor, declaration: Declaration
     hits = [{**h, "text": explain.rule_text(h["rule"], h["params"])} for h in declaration.risk_hits]
     # Officers see each document verified again now, through the customs facade; traders see
     # the outcome recorded at lodging.
-    live = documents.fetch(declaration.document_ids) if officer else []
+    live = (
+        [
+            {"view": v, "kind_label": explain.kind_text(v.kind)}
+            for v in documents.fetch(declaration.document_ids)
+        ]
+        if officer
+        else []
+    )
+    stored = [
+        {**c, "kind_label": explain.kind_text(c["kind"])} for c in declaration.document_checks
+    ]
     return {
         "d": declaration,
         "lines": list(declaration.lines.all()),
@@ -148,6 +158,7 @@ def _detail_context(request: HttpRequest, actor: Actor, declaration: Declaration
         "assessment": assessment,
         "schedule": duty.load_schedule(declaration.import_country),
         "live_documents": live,
+        "stored_documents": stored,
         "officer": officer,
         "can_act": side is not None and side.can_act,
         "open": declaration.status != Status.RELEASED,

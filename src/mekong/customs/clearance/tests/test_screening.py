@@ -17,7 +17,7 @@ from mekong.threatintel.tests.conftest import alliance  # noqa: F401 - fixture
 pytestmark = pytest.mark.django_db
 
 
-def _indicator(pattern: str, marking: str) -> dict:
+def _indicator(pattern: str, marking: str) -> dict[str, object]:
     return {
         "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
         "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z",
