@@ -29,3 +29,83 @@ class InvalidProduct(DomainError):
     code = "marketplace_invalid_product"
     http_status = 422
     title = _("The product is not valid.")
+
+
+class CartEmpty(DomainError):
+    """Checkout of an empty cart."""
+
+    code = "marketplace_cart_empty"
+    http_status = 422
+    title = _("Your cart is empty.")
+
+
+class InvalidQuantity(DomainError):
+    """A quantity below one, above the stock or above the limit."""
+
+    code = "marketplace_invalid_quantity"
+    http_status = 422
+    title = _("That quantity is not available.")
+
+
+class OutOfStock(DomainError):
+    """Not enough stock left for a cart line at checkout."""
+
+    code = "marketplace_out_of_stock"
+    http_status = 409
+    title = _("A product in your cart is no longer in stock in that quantity.")
+
+
+class NoShipping(DomainError):
+    """The seller does not ship to the destination country (or the option is unknown)."""
+
+    code = "marketplace_no_shipping"
+    http_status = 422
+    title = _("The seller does not ship to that country.")
+
+
+class WalletNotYours(DomainError):
+    """The chosen wallet does not belong to the buyer."""
+
+    code = "marketplace_wallet_not_yours"
+    http_status = 422
+    title = _("Choose one of your own wallets.")
+
+
+class NotConfigured(DomainError):
+    """No marketplace operator is configured, so nobody can receive payments."""
+
+    code = "marketplace_not_configured"
+    http_status = 503
+    title = _("Checkout is not available: the marketplace operator is not configured.")
+
+
+class OrderNotFound(DomainError):
+    """No such order for this actor (another organisation's order looks the same)."""
+
+    code = "marketplace_order_not_found"
+    http_status = 404
+    title = _("Order not found.")
+
+
+class InvalidTransition(DomainError):
+    """The order is not in a state that allows this action."""
+
+    code = "marketplace_invalid_transition"
+    http_status = 409
+    title = _("The order cannot do that in its current state.")
+
+
+class EscrowFailed(DomainError):
+    """The ledger refused an escrow movement (the funds were already released or voided)."""
+
+    code = "marketplace_escrow_failed"
+    http_status = 409
+    title = _("The escrowed funds could not be moved.")
+
+
+class InvalidInput(DomainError):
+    """A form or API field is missing or malformed."""
+
+    code = "marketplace_invalid_input"
+    http_status = 422
+    title = _("Some fields are missing or not valid.")

@@ -107,6 +107,7 @@ class Product(models.Model):
     price_minor = models.BigIntegerField(_("price (minor units)"))
     currency = models.CharField(_("currency"), max_length=3)
     stock = models.PositiveIntegerField(_("stock"), default=0)
+    weight_grams = models.PositiveIntegerField(_("weight (grams)"), default=0)
     origin_country = models.CharField(
         _("country of origin"), max_length=2, choices=country_choices()
     )
@@ -161,3 +162,183 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search:{self.translation_id}"
+
+
+# --- buying: shipping, cart, checkout, orders ------------------------------------------------
+
+
+class ShippingOption(models.Model):
+    """A seller's delivery offer to one destination country, priced in the seller's currency.
+
+    Invariants: ``cost_minor`` ≥ 0 in the seller's currency; one option per (seller, destination,
+    name).
+    """
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="shipping_options")
+    destination_country = models.CharField(
+        _("destination country"), max_length=2, choices=country_choices()
+    )
+    name = models.CharField(_("name"), max_length=80)
+    cost_minor = models.BigIntegerField(_("cost (minor units)"))
+    days = models.PositiveSmallIntegerField(_("delivery days"), default=7)
+
+    class Meta:
+        ordering = ["seller_id", "destination_country", "cost_minor", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "destination_country", "name"], name="mkt_shipping_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}→{self.destination_country}:{self.name}"
+
+
+class CartLine(models.Model):
+    """One product in a buyer's cart (a logged-in user acting for an organisation)."""
+
+    user = models.ForeignKey("identity.User", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="mkt_cart_once")]
+
+    def __str__(self) -> str:
+        return f"cart:{self.user_id}:{self.product_id}×{self.quantity}"
+
+
+class MarketplaceOperator(models.Model):
+    """The organisation that runs the marketplace: receives buyers' payments, holds escrow.
+
+    A single row (pk 1). ``commission_bps`` is the commission rate copied onto each order when it
+    is placed (a frozen snapshot: later changes never touch existing orders).
+    """
+
+    organisation_id = models.BigIntegerField()
+    commission_bps = models.PositiveIntegerField(default=500)
+    release_days = models.PositiveIntegerField(default=14)
+
+    def __str__(self) -> str:
+        return f"operator:{self.organisation_id}"
+
+
+class Checkout(models.Model):
+    """One submitted cart: the idempotency anchor of a buyer's payment for N seller orders.
+
+    Invariants: ``idempotency_key`` is unique per buyer user; submitting the same key twice
+    returns the same checkout and pays nothing twice.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    idempotency_key = models.CharField(max_length=80)
+    buyer_user = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
+    buyer_organisation_id = models.BigIntegerField()
+    wallet_id = models.BigIntegerField()
+    destination_country = models.CharField(max_length=2, choices=country_choices())
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer_user", "idempotency_key"], name="mkt_checkout_key_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"checkout:{self.pk}"
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order stands (docs/modules/marketplace.md has the state diagram)."""
+
+    PLACED = "placed", _("Placed")
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+    DISPUTED = "disputed", _("Disputed")
+
+
+class Order(models.Model):
+    """What one buyer bought from one seller in one checkout, in the seller's currency.
+
+    Invariants: ``total_minor`` = ``goods_minor`` + ``shipping_minor``; ``commission_minor`` is
+    fixed when the order is placed; the order reaches ``paid`` only with a completed payment and
+    a pending escrow transfer (``escrow_transfer_id``); ``completed`` only after that transfer
+    was posted; ``cancelled``/``refunded`` after a paid order only after it was voided.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    number = models.CharField(max_length=20, unique=True)
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="orders")
+    buyer_user = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="+")
+    buyer_organisation_id = models.BigIntegerField(db_index=True)
+    buyer_country = models.CharField(max_length=2, choices=country_choices())
+    destination_country = models.CharField(max_length=2, choices=country_choices())
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
+    currency = models.CharField(max_length=3)
+    goods_minor = models.BigIntegerField()
+    shipping_minor = models.BigIntegerField()
+    total_minor = models.BigIntegerField()
+    commission_bps = models.PositiveIntegerField()
+    commission_minor = models.BigIntegerField()
+    shipping_name = models.CharField(max_length=80)
+    payer_currency = models.CharField(max_length=3, blank=True)
+    payer_amount_minor = models.BigIntegerField(null=True, blank=True)
+    quote_id = models.UUIDField(null=True, blank=True)
+    payment_id = models.UUIDField(null=True, blank=True)
+    refusal_code = models.CharField(max_length=64, blank=True)
+    escrow_transfer_id = models.UUIDField(null=True, blank=True)
+    refunded_minor = models.BigIntegerField(default=0)
+    carrier = models.CharField(_("carrier"), max_length=80, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=80, blank=True)
+    customs_document_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    release_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "number"]
+        indexes = [models.Index(fields=["seller", "status"], name="mkt_order_seller_status")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def total(self) -> Money:
+        """What the buyer pays for this order, in the seller's currency."""
+        return Money(self.total_minor, self.currency)
+
+    @property
+    def seller_amount(self) -> Money:
+        """What the seller receives on release: the total minus the commission."""
+        return Money(self.total_minor - self.commission_minor, self.currency)
+
+
+class OrderLine(models.Model):
+    """A product line of an order; title and unit price are copied at checkout."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    unit_price_minor = models.BigIntegerField()
+    hs_code = models.CharField(max_length=12)
+    origin_country = models.CharField(max_length=2)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.product_id}×{self.quantity}"

@@ -27,6 +27,7 @@ class ProductCard:
     seller_slug: str
     seller_country: str
     seller_verified: bool
+    buyer_price: Money | None = None
 
 
 def pick_translation(

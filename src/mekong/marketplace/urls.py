@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mekong.marketplace import views
+from mekong.marketplace import buying_views, views
 
 app_name = "marketplace"
 
@@ -10,4 +10,16 @@ urlpatterns = [
     path("marketplace/", views.home, name="home"),
     path("marketplace/products/<slug:slug>/", views.product_detail, name="product"),
     path("marketplace/sellers/<slug:slug>/", views.storefront, name="storefront"),
+    path("marketplace/currency/", buying_views.set_currency, name="currency"),
+    path("marketplace/cart/", buying_views.cart_page, name="cart"),
+    path("marketplace/cart/add/<slug:slug>/", buying_views.cart_add, name="cart_add"),
+    path("marketplace/cart/update/", buying_views.cart_update, name="cart_update"),
+    path("marketplace/checkout/", buying_views.checkout, name="checkout"),
+    path("marketplace/orders/", buying_views.orders_page, name="orders"),
+    path("marketplace/orders/<uuid:order_id>/", buying_views.order_page, name="order"),
+    path(
+        "marketplace/orders/<uuid:order_id>/<slug:action>/",
+        buying_views.order_action,
+        name="order_action",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -11,9 +12,12 @@ from django.utils import translation
 from mekong.core.countries import COUNTRIES
 from mekong.core.currencies import CURRENCIES
 from mekong.core.money import Money
-from mekong.marketplace.models import Category
+from mekong.marketplace.actors import request_actor
+from mekong.marketplace.models import Category, ShippingOption
+from mekong.marketplace.pricing import CHOOSER_CURRENCIES, PriceBook, buyer_currency
 from mekong.marketplace.search import SearchFilters, search_products
 from mekong.marketplace.selectors import (
+    ProductCard,
     product_card_by_slug,
     product_cards,
     seller_by_slug,
@@ -21,6 +25,18 @@ from mekong.marketplace.selectors import (
 )
 
 PAGE_SIZE = 20
+
+
+def price_context(request: HttpRequest) -> tuple[PriceBook, dict[str, object]]:
+    """The visitor's price book and the currency chooser's template context."""
+    language = translation.get_language() or "en"
+    code = buyer_currency(request, language=language, actor=request_actor(request))
+    return PriceBook(code), {"buyer_currency": code, "chooser_currencies": CHOOSER_CURRENCIES}
+
+
+def with_prices(cards: list[ProductCard], book: PriceBook) -> list[ProductCard]:
+    """The cards with their price converted into the buyer's currency (when a rate exists)."""
+    return [replace(c, buyer_price=book.price(c.price).buyer) for c in cards]
 
 
 def _minor(raw: str, currency: str) -> int | None:
@@ -61,7 +77,8 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = _filters(request.GET)
     offset = _offset(request.GET)
     result = search_products(query, filters=filters, limit=PAGE_SIZE, offset=offset)
-    cards = product_cards(result.product_ids, translation.get_language() or "en")
+    book, currency_context = price_context(request)
+    cards = with_prices(product_cards(result.product_ids, translation.get_language() or "en"), book)
     categories = dict(Category.choices)
     base = request.GET.copy()
     base.pop("offset", None)
@@ -82,6 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "previous_offset": offset - PAGE_SIZE if offset > 0 else None,
         "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < result.count else None,
         "base_query": base.urlencode(),
+        **currency_context,
     }
     return render(request, "marketplace/home.html", context)
 
@@ -91,7 +109,17 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     card = product_card_by_slug(slug, translation.get_language() or "en")
     if card is None:
         raise Http404
-    return render(request, "marketplace/product.html", {"card": card})
+    book, currency_context = price_context(request)
+    (card,) = with_prices([card], book)
+    shipping = ShippingOption.objects.filter(seller__slug=card.seller_slug).order_by(
+        "destination_country", "cost_minor"
+    )
+    options = [(o, Money(o.cost_minor, card.price.currency)) for o in shipping]
+    return render(
+        request,
+        "marketplace/product.html",
+        {"card": card, "shipping": options, **currency_context},
+    )
 
 
 def storefront(request: HttpRequest, slug: str) -> HttpResponse:
@@ -99,5 +127,12 @@ def storefront(request: HttpRequest, slug: str) -> HttpResponse:
     seller = seller_by_slug(slug)
     if seller is None:
         raise Http404
-    cards = product_cards(seller_product_ids(seller), translation.get_language() or "en")
-    return render(request, "marketplace/storefront.html", {"seller": seller, "cards": cards})
+    book, currency_context = price_context(request)
+    cards = with_prices(
+        product_cards(seller_product_ids(seller), translation.get_language() or "en"), book
+    )
+    return render(
+        request,
+        "marketplace/storefront.html",
+        {"seller": seller, "cards": cards, **currency_context},
+    )

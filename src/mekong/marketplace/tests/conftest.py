@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
-from mekong.identity.tests.factories import make_org
+from mekong.identity.models import Organisation, User
+from mekong.identity.tests.factories import make_org, make_user
+from mekong.marketplace import escrow
+from mekong.marketplace.cart import shipping_option_set
 from mekong.marketplace.catalogue import SELLERS
 from mekong.marketplace.demo import load_catalogue
+from mekong.marketplace.models import Product, Seller
+from mekong.payments import facade as payments
+from mekong.payments.contracts import WalletInfo
+from mekong.payments.tests.factories import Hub, make_hub
 
 
 @pytest.fixture
@@ -18,3 +27,43 @@ def catalogue(db: None) -> dict[str, int]:
         org_ids[slug] = org.pk
     load_catalogue(org_ids)
     return org_ids
+
+
+@dataclass
+class Market:
+    """A working marketplace on a test payments hub: operator, a Vietnamese buyer, Lao coffee."""
+
+    hub: Hub
+    operator_org: Organisation
+    buyer_org: Organisation
+    buyer: User
+    wallet: WalletInfo
+    seller: Seller
+    product: Product
+
+
+def fund_wallet(hub: Hub, wallet: WalletInfo, amount: int) -> None:
+    """Top up a wallet by a payment from the test hub's wallet in the same country."""
+    source = hub.wallets[wallet.country]
+    payee = payments.resolve_proxy("wallet_id", wallet.account_ref)
+    quote = payments.quote(wallet_id=source.pk, payee=payee, amount=amount, fixed="destination")
+    payments.pay(quote_id=quote.id, idempotency_key=f"fund:{wallet.id}:{amount}")
+
+
+@pytest.fixture
+def market(catalogue: dict[str, int]) -> Market:
+    """The catalogue, a hub, the operator (5 % commission) and a funded VN buyer's wallet."""
+    hub = make_hub()
+    operator_org = make_org(kind="regulator", country="TH", name="GMS Marketplace Operator")
+    escrow.operator_configure(organisation_id=operator_org.pk, commission_bps=500)
+    buyer_org = make_org(kind="buyer", country="VN", name="Hanoi Coffee Buyers")
+    buyer = make_user(org=buyer_org)
+    wallet = payments.wallet_open(country="VN", currency="VND", user_id=buyer.pk)
+    fund_wallet(hub, wallet, 20_000_000)
+    seller = Seller.objects.get(slug="la-bolaven-coffee")
+    for country, cost in (("VN", 60_000_00), ("LA", 10_000_00), ("TH", 80_000_00)):
+        shipping_option_set(
+            seller=seller, destination_country=country, name="Mekong Post", cost_minor=cost
+        )
+    product = Product.objects.get(slug="la-bolaven-arabica")
+    return Market(hub, operator_org, buyer_org, buyer, wallet, seller, product)

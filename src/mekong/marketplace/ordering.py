@@ -1,0 +1,500 @@
+"""Checkout and the order lifecycle: placed → paid → shipped → delivered → completed.
+
+Side branches: cancelled (before shipment; a paid order is voided in escrow and refunded) and
+disputed → settled by an operator (partial refunds). Money moves through `escrow` and the
+payments facade; every step is idempotent:
+
+- a checkout is keyed by the buyer's idempotency key (unique per user): submitting it twice
+  returns the first checkout and pays nothing twice;
+- a payment's idempotency key is derived from the order id, so retrying pays once;
+- ledger transfer ids are derived from the order id (`escrow`);
+- stock is taken with one conditional UPDATE (``stock >= quantity``), so two checkouts of the
+  last item cannot both succeed and stock never goes negative.
+
+Order rows are locked (``select_for_update``) for every transition; the ledger decides between
+a payout and a refund of the same funds (a reservation is posted or voided once).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import TypedDict
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+
+from mekong.core import clock
+from mekong.core.audit import audit_record
+from mekong.core.countries import COUNTRIES
+from mekong.core.errors import DomainError
+from mekong.core.events import publish
+from mekong.core.text import normalize_text
+from mekong.identity.contracts import Actor
+from mekong.identity.facade import organisation_info
+from mekong.marketplace import escrow
+from mekong.marketplace import events as ev
+from mekong.marketplace.cart import cart_clear, cart_groups
+from mekong.marketplace.errors import (
+    CartEmpty,
+    InvalidInput,
+    InvalidTransition,
+    NoShipping,
+    OrderNotFound,
+    OutOfStock,
+    WalletNotYours,
+)
+from mekong.marketplace.models import (
+    Checkout,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    Seller,
+)
+from mekong.payments import facade as payments
+from mekong.payments.contracts import WalletInfo
+
+NAMESPACE = uuid.UUID("0d6b9a3e-7f3c-4c1e-8e55-2a1f4b5c6d70")
+
+
+# --- reads ----------------------------------------------------------------------------------
+def buyer_wallets(actor: Actor) -> list[WalletInfo]:
+    """The wallets the buyer may pay from: the user's own and its organisation's."""
+    found: dict[int, WalletInfo] = {}
+    if actor.user_id is not None:
+        for w in payments.wallets_for(user_id=actor.user_id):
+            found[w.id] = w
+    if actor.organisation_id is not None:
+        for w in payments.wallets_for(organisation_id=actor.organisation_id):
+            found[w.id] = w
+    return sorted(found.values(), key=lambda w: w.id)
+
+
+def _seller_of(actor: Actor) -> Seller | None:
+    if actor.organisation_id is None:
+        return None
+    return Seller.objects.filter(organisation_id=actor.organisation_id).first()
+
+
+def orders_visible_to(actor: Actor) -> QuerySet[Order]:
+    """Orders the actor may see: bought by its organisation or sold by its storefront."""
+    if actor.organisation_id is None:
+        return Order.objects.none()
+    return Order.objects.filter(
+        Q(buyer_organisation_id=actor.organisation_id)
+        | Q(seller__organisation_id=actor.organisation_id)
+    ).select_related("seller")
+
+
+def order_get_for(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
+    """One order the actor may see (buyer or seller side).
+
+    Raises:
+        OrderNotFound: unknown, malformed or another organisation's order (indistinguishable).
+    """
+    try:
+        key = uuid.UUID(str(order_id))
+    except ValueError:
+        raise OrderNotFound() from None
+    order = orders_visible_to(actor).filter(pk=key).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+# --- checkout -------------------------------------------------------------------------------
+def checkout_submit(
+    *,
+    actor: Actor,
+    wallet_id: int,
+    idempotency_key: str,
+    destination: str = "",
+    shipping_choice: dict[int, int] | None = None,
+    language: str = "en",
+) -> Checkout:
+    """Turn the buyer's cart into one order per seller and pay each from the chosen wallet.
+
+    Idempotent on ``idempotency_key``: a second submit returns the first checkout (and retries
+    payments of its still unpaid orders with the same payment keys, which pay at most once).
+    Orders whose payment is refused are cancelled and their stock returned.
+
+    Raises:
+        InvalidInput: no organisation, no key. WalletNotYours, CartEmpty, NoShipping,
+        OutOfStock (nothing is ordered then), NotConfigured.
+    """
+    key = (idempotency_key or "").strip()[:80]
+    if actor.organisation_id is None or actor.user_id is None or not key:
+        raise InvalidInput()
+    existing = Checkout.objects.filter(buyer_user_id=actor.user_id, idempotency_key=key).first()
+    if existing is not None:
+        _pay_checkout(existing)
+        return existing
+    buyer = organisation_info(actor.organisation_id)
+    if buyer is None:
+        raise InvalidInput()
+    destination = (destination or buyer.country).upper()
+    if destination not in COUNTRIES:
+        raise InvalidInput()
+    if wallet_id not in {w.id for w in buyer_wallets(actor)}:
+        raise WalletNotYours()
+    groups = cart_groups(
+        user_id=actor.user_id,
+        language=language,
+        destination=destination,
+        shipping_choice=shipping_choice,
+    )
+    if not groups:
+        raise CartEmpty()
+    if any(g.shipping is None for g in groups):
+        raise NoShipping()
+    op = escrow.operator()
+    try:
+        with transaction.atomic():
+            checkout = Checkout.objects.create(
+                id=uuid.uuid4(),
+                idempotency_key=key,
+                buyer_user_id=actor.user_id,
+                buyer_organisation_id=actor.organisation_id,
+                wallet_id=wallet_id,
+                destination_country=destination,
+            )
+            for group in groups:
+                for item in group.items:
+                    taken = Product.objects.filter(
+                        pk=item.product.pk, stock__gte=item.quantity
+                    ).update(stock=F("stock") - item.quantity)
+                    if taken != 1:
+                        raise OutOfStock(params={"product": item.product.slug})
+                assert group.shipping is not None
+                order_id = uuid.uuid4()
+                goods = group.goods.minor
+                order = Order.objects.create(
+                    id=order_id,
+                    number="MK-" + order_id.hex[:10].upper(),
+                    checkout=checkout,
+                    seller=group.seller,
+                    buyer_user_id=actor.user_id,
+                    buyer_organisation_id=actor.organisation_id,
+                    buyer_country=buyer.country,
+                    destination_country=destination,
+                    currency=group.currency,
+                    goods_minor=goods,
+                    shipping_minor=group.shipping.cost_minor,
+                    total_minor=goods + group.shipping.cost_minor,
+                    commission_bps=op.commission_bps,
+                    commission_minor=escrow.commission_for(
+                        goods + group.shipping.cost_minor, op.commission_bps
+                    ),
+                    shipping_name=group.shipping.name,
+                )
+                OrderLine.objects.bulk_create(
+                    [
+                        OrderLine(
+                            order=order,
+                            product=i.product,
+                            title=i.title,
+                            quantity=i.quantity,
+                            unit_price_minor=i.unit_price.minor,
+                            hs_code=i.product.hs_code,
+                            origin_country=i.product.origin_country,
+                        )
+                        for i in group.items
+                    ]
+                )
+                publish(ev.OrderPlaced(**_ids(order)))
+                _audit(actor, order, "placed", total_minor=order.total_minor)
+            cart_clear(user_id=actor.user_id)
+    except IntegrityError:
+        # The same key was submitted concurrently and the other request won: use its checkout.
+        existing = Checkout.objects.filter(buyer_user_id=actor.user_id, idempotency_key=key).first()
+        if existing is None:
+            raise
+        checkout = existing
+    _pay_checkout(checkout)
+    return checkout
+
+
+class _Ids(TypedDict):
+    order_id: str
+    number: str
+    seller_organisation_id: int
+    buyer_organisation_id: int
+
+
+def _ids(order: Order) -> _Ids:
+    return {
+        "order_id": str(order.pk),
+        "number": order.number,
+        "seller_organisation_id": order.seller.organisation_id,
+        "buyer_organisation_id": order.buyer_organisation_id,
+    }
+
+
+def _pay_checkout(checkout: Checkout) -> None:
+    for order in checkout.orders.select_related("seller").filter(status=OrderStatus.PLACED):
+        _pay_order(order, checkout.wallet_id)
+
+
+#: Payment refusals that end an order (nothing moved; the buyer may check out again).
+REFUSALS = {
+    "insufficient_funds",
+    "insufficient_liquidity",
+    "limit_exceeded",
+    "quote_expired",
+    "currency_not_supported",
+    "invalid_amount",
+    "wallet_not_found",
+    "payee_not_found",
+}
+
+
+def _pay_order(order: Order, wallet_id: int) -> None:
+    """Pay one placed order into escrow; on success hold the funds for the seller.
+
+    The quote is stored on the order before paying, and the payment key is derived from the
+    order id: a retry (double submit, crash after paying) sends the same request, which the hub
+    answers with the same payment instead of paying again.
+    """
+    try:
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().select_related("seller").get(pk=order.pk)
+            if locked.status != OrderStatus.PLACED:
+                return
+            if locked.quote_id is None:
+                payee = escrow.escrow_payee(country=locked.seller.country, currency=locked.currency)
+                quote = payments.quote(
+                    wallet_id=wallet_id,
+                    payee=payee,
+                    amount=locked.total_minor,
+                    fixed="destination",
+                )
+                locked.quote_id = quote.id
+                locked.save(update_fields=["quote_id"])
+        payment = payments.pay(
+            quote_id=locked.quote_id,
+            idempotency_key=f"marketplace:{order.pk}",
+            reference=order.number,
+        )
+    except DomainError as exc:
+        if exc.code in REFUSALS:
+            _record_refusal(order, exc.code)
+            return
+        raise
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().select_related("seller").get(pk=order.pk)
+        if locked.status != OrderStatus.PLACED:
+            return
+        locked.payment_id = payment.id
+        if payment.status == "completed":
+            locked.escrow_transfer_id = escrow.hold(locked)
+            locked.status = OrderStatus.PAID
+            locked.paid_at = clock.now()
+            locked.payer_currency = payment.quote.source_currency
+            locked.payer_amount_minor = payment.quote.total_debit
+            publish(ev.OrderPaid(**_ids(locked), payment_id=str(payment.id)))
+        locked.save()
+        _audit(None, locked, "payment", payment_status=payment.status)
+
+
+def _record_refusal(order: Order, code: str) -> None:
+    """The hub refused the payment: cancel the order and give its stock back."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().select_related("seller").get(pk=order.pk)
+        if locked.status != OrderStatus.PLACED:
+            return
+        locked.status = OrderStatus.CANCELLED
+        locked.refusal_code = code[:64]
+        locked.save(update_fields=["status", "refusal_code"])
+        _restock(locked)
+        publish(ev.OrderCancelled(**_ids(locked), refunded_minor=0))
+        _audit(None, locked, "payment_refused", code=code)
+
+
+def _restock(order: Order) -> None:
+    for line in order.lines.all():
+        Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+def _lock(actor: Actor, order_id: uuid.UUID | str) -> Order:
+    order = order_get_for(actor=actor, order_id=order_id)
+    return Order.objects.select_for_update().select_related("seller").get(pk=order.pk)
+
+
+def _is_seller(actor: Actor, order: Order) -> bool:
+    return actor.organisation_id == order.seller.organisation_id
+
+
+def _is_buyer(actor: Actor, order: Order) -> bool:
+    return actor.organisation_id == order.buyer_organisation_id
+
+
+def _audit(actor: Actor | None, order: Order, action: str, **data: object) -> None:
+    audit_record(
+        action=f"marketplace.order_{action}",
+        actor_user_id=actor.user_id if actor else None,
+        organisation_id=actor.organisation_id if actor else None,
+        object_type="marketplace_order",
+        object_id=str(order.pk),
+        data={"status": order.status, **data},
+    )
+
+
+def order_ship(*, actor: Actor, order_id: uuid.UUID | str, carrier: str, tracking: str) -> Order:
+    """The seller ships a paid order: carrier and tracking number; the release window starts.
+
+    For a cross-border order, draft trade documents are requested from customs
+    (`customs.facade.draft_for_shipment`) and their ids kept on the order.
+
+    Raises:
+        OrderNotFound, InvalidTransition (not the seller, not paid), InvalidInput (blank fields).
+    """
+    carrier = normalize_text(carrier or "")[:80]
+    tracking = normalize_text(tracking or "")[:80]
+    if not carrier or not tracking:
+        raise InvalidInput()
+    with transaction.atomic():
+        order = _lock(actor, order_id)
+        if not _is_seller(actor, order) or order.status != OrderStatus.PAID:
+            raise InvalidTransition()
+        now = clock.now()
+        order.status = OrderStatus.SHIPPED
+        order.carrier = carrier
+        order.tracking_number = tracking
+        order.shipped_at = now
+        order.release_due_at = now + timedelta(days=escrow.operator().release_days)
+        if order.destination_country != order.seller.country:
+            order.customs_document_ids = [str(i) for i in _customs_drafts(order)]
+        order.save()
+        publish(ev.OrderShipped(**_ids(order), carrier=carrier, tracking_number=tracking))
+        _audit(actor, order, "shipped", carrier=carrier)
+    return order
+
+
+def _customs_drafts(order: Order) -> list[uuid.UUID]:
+    from mekong.customs import facade as customs
+    from mekong.customs.contracts import ShipmentIn, ShipmentLine
+
+    buyer = organisation_info(order.buyer_organisation_id)
+    weights = dict(
+        Product.objects.filter(pk__in=[li.product_id for li in order.lines.all()]).values_list(
+            "pk", "weight_grams"
+        )
+    )
+    return customs.draft_for_shipment(
+        ShipmentIn(
+            order_ref=order.number,
+            seller_organisation_id=order.seller.organisation_id,
+            seller_country=order.seller.country,
+            buyer_name=buyer.name if buyer else "",
+            buyer_country=order.destination_country,
+            currency=order.currency,
+            lines=[
+                ShipmentLine(
+                    description=li.title,
+                    hs_code=li.hs_code,
+                    quantity=li.quantity,
+                    unit_price_minor=li.unit_price_minor,
+                    origin_country=li.origin_country,
+                    weight_grams=weights.get(li.product_id, 0) * li.quantity,
+                )
+                for li in order.lines.all()
+            ],
+        )
+    )
+
+
+def order_confirm_delivery(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
+    """The buyer confirms delivery: the order is delivered and escrow released (completed).
+
+    Raises:
+        OrderNotFound, InvalidTransition (not the buyer, not shipped).
+    """
+    with transaction.atomic():
+        order = _lock(actor, order_id)
+        if not _is_buyer(actor, order) or order.status != OrderStatus.SHIPPED:
+            raise InvalidTransition()
+        order.status = OrderStatus.DELIVERED
+        order.delivered_at = clock.now()
+        order.save(update_fields=["status", "delivered_at"])
+        publish(ev.OrderDelivered(**_ids(order)))
+        _audit(actor, order, "delivered")
+        _release(order, actor)
+    return order
+
+
+def _release(order: Order, actor: Actor | None) -> None:
+    """Post the escrow to the seller minus commission and complete the order (locked row)."""
+    seller_part, commission = escrow.settle(order)
+    order.status = OrderStatus.COMPLETED
+    order.completed_at = clock.now()
+    order.commission_minor = commission
+    order.save(update_fields=["status", "completed_at", "commission_minor"])
+    publish(
+        ev.OrderCompleted(
+            **_ids(order),
+            seller_amount_minor=seller_part,
+            commission_minor=commission,
+            currency=order.currency,
+        )
+    )
+    _audit(actor, order, "completed", seller_minor=seller_part, commission_minor=commission)
+
+
+def release_due(*, now: datetime | None = None) -> list[str]:
+    """Release every shipped or delivered order whose release window has passed.
+
+    Returns the numbers of the orders completed. Safe to run concurrently and repeatedly: each
+    order is re-checked under its row lock.
+    """
+    moment = now or clock.now()
+    due = Order.objects.filter(
+        status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED], release_due_at__lte=moment
+    ).values_list("pk", flat=True)
+    done = []
+    for pk in list(due):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().select_related("seller").get(pk=pk)
+            if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+                continue
+            if order.release_due_at is None or order.release_due_at > moment:
+                continue
+            _release(order, None)
+            done.append(order.number)
+    return done
+
+
+def order_cancel(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
+    """Cancel before shipment (buyer or seller): void the escrow, refund, restock.
+
+    Raises:
+        OrderNotFound, InvalidTransition (shipped or later, or already cancelled).
+    """
+    with transaction.atomic():
+        order = _lock(actor, order_id)
+        if order.status not in (OrderStatus.PLACED, OrderStatus.PAID):
+            raise InvalidTransition()
+        refunded = 0
+        if order.status == OrderStatus.PAID:
+            escrow.void(order)
+            refunded = _refund(order, order.total_minor, "cancel")
+        order.status = OrderStatus.CANCELLED
+        order.refunded_minor = refunded
+        order.save(update_fields=["status", "refunded_minor"])
+        _restock(order)
+        publish(ev.OrderCancelled(**_ids(order), refunded_minor=refunded))
+        _audit(actor, order, "cancelled", refunded_minor=refunded)
+    return order
+
+
+def _refund(order: Order, amount_minor: int, purpose: str) -> int:
+    """Refund ``amount_minor`` (seller currency) of the order's payment; idempotent per purpose."""
+    if amount_minor <= 0 or order.payment_id is None:
+        return 0
+    payments.refund(
+        payment_id=order.payment_id,
+        amount=amount_minor,
+        idempotency_key=f"marketplace:{purpose}:{order.pk}",
+    )
+    return amount_minor

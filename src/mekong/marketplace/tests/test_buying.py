@@ -1,0 +1,193 @@
+"""Cart, checkout into escrow, the order lifecycle and payouts, on a real test payments hub."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from mekong.core import clock
+from mekong.identity.models import Organisation
+from mekong.identity.tests.factories import actor_of, make_org, make_user
+from mekong.ledger import facade as ledger
+from mekong.marketplace import escrow, ordering
+from mekong.marketplace.cart import cart_add, cart_groups
+from mekong.marketplace.errors import (
+    CartEmpty,
+    InvalidTransition,
+    OrderNotFound,
+    OutOfStock,
+    WalletNotYours,
+)
+from mekong.marketplace.models import Order, OrderStatus, Product
+from mekong.marketplace.tests.conftest import Market
+from mekong.payments import facade as payments
+
+pytestmark = pytest.mark.django_db
+
+
+def _balance(account_id: int) -> int:
+    info = ledger.balance(account_id)
+    assert info is not None
+    return info.balance
+
+
+def _checkout(m: Market, quantity: int = 2, key: str = "k1") -> Order:
+    cart_add(user_id=m.buyer.pk, product=m.product, quantity=quantity)
+    checkout = ordering.checkout_submit(
+        actor=actor_of(m.buyer, m.buyer_org), wallet_id=m.wallet.id, idempotency_key=key
+    )
+    (order,) = checkout.orders.all()
+    return order
+
+
+def test_cart_groups_per_seller_with_shipping_and_landed_estimate(market: Market) -> None:
+    other = Product.objects.get(slug="kh-kampot-black-pepper")
+    cart_add(user_id=market.buyer.pk, product=market.product, quantity=2)
+    cart_add(user_id=market.buyer.pk, product=other, quantity=1)
+    groups = cart_groups(user_id=market.buyer.pk, language="en", destination="VN")
+    assert [g.seller.slug for g in groups] == ["la-bolaven-coffee", "kh-kampot-pepper"]
+    lao = groups[0]
+    assert lao.goods.minor == 2 * 95_000_00
+    assert lao.currency == "LAK"
+    assert lao.shipping_cost.minor == 60_000_00
+    assert lao.landed is not None
+    assert lao.landed.duty.minor == 0  # ATIGA origin
+    assert lao.landed.vat.minor == (2 * 95_000_00 + 60_000_00) // 10  # VN 10 %
+    assert groups[1].shipping is None  # the pepper seller has no shipping to VN
+
+
+def test_checkout_pays_into_escrow_and_completion_pays_seller_minus_commission(
+    market: Market,
+) -> None:
+    wallet_before = payments.wallets_for(user_id=market.buyer.pk)[0].balance
+    order = _checkout(market)
+    assert order.status == OrderStatus.PAID
+    assert order.total_minor == 2 * 95_000_00 + 60_000_00
+    assert order.payer_currency == "VND"
+    assert order.payer_amount_minor is not None
+    assert payments.wallets_for(user_id=market.buyer.pk)[0].balance == (
+        wallet_before - order.payer_amount_minor
+    )
+    assert Product.objects.get(pk=market.product.pk).stock == 198
+    escrow_acct = escrow.escrow_payee(country="LA", currency="LAK").ledger_account_id
+    payout_acct = escrow.seller_payee(market.seller, "LAK").ledger_account_id
+    held = ledger.balance(escrow_acct)
+    assert held is not None
+    assert held.debits_pending == order.total_minor
+    assert _balance(payout_acct) == 0
+
+    seller_user = make_user(org=_seller_org(market))
+    seller = actor_of(seller_user, _seller_org(market))
+    buyer = actor_of(market.buyer, market.buyer_org)
+    with pytest.raises(InvalidTransition):
+        ordering.order_confirm_delivery(actor=buyer, order_id=order.pk)  # not shipped yet
+    with pytest.raises(InvalidTransition):
+        ordering.order_ship(actor=buyer, order_id=order.pk, carrier="x", tracking="y")
+    ordering.order_ship(actor=seller, order_id=order.pk, carrier="Lao Post", tracking="LP123")
+    ordering.order_confirm_delivery(actor=buyer, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    commission = (order.total_minor * 500 + 5_000) // 10_000
+    assert order.commission_minor == commission
+    assert _balance(payout_acct) == order.total_minor - commission
+    assert _balance(escrow.commission_account_id("LAK")) == commission
+    assert _balance(escrow_acct) == 0
+    with pytest.raises(InvalidTransition):
+        ordering.order_cancel(actor=buyer, order_id=order.pk)
+
+
+def _seller_org(m: Market) -> Organisation:
+    return Organisation.objects.get(pk=m.seller.organisation_id)
+
+
+def test_double_submit_pays_once(market: Market) -> None:
+    first = _checkout(market, key="same")
+    again = ordering.checkout_submit(
+        actor=actor_of(market.buyer, market.buyer_org),
+        wallet_id=market.wallet.id,
+        idempotency_key="same",
+    )
+    assert [o.pk for o in again.orders.all()] == [first.pk]
+    assert Order.objects.count() == 1
+    paid = [p for p in payments.payments_for_wallet(market.wallet.id) if p.reference]
+    assert len(paid) == 1
+    with pytest.raises(CartEmpty):  # the cart was emptied by the first checkout
+        ordering.checkout_submit(
+            actor=actor_of(market.buyer, market.buyer_org),
+            wallet_id=market.wallet.id,
+            idempotency_key="other",
+        )
+
+
+def test_cancel_before_shipment_voids_and_refunds(market: Market) -> None:
+    before = payments.wallets_for(user_id=market.buyer.pk)[0].balance
+    order = _checkout(market)
+    buyer = actor_of(market.buyer, market.buyer_org)
+    ordering.order_cancel(actor=buyer, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.refunded_minor == order.total_minor
+    assert Product.objects.get(pk=market.product.pk).stock == 200
+    payout = escrow.seller_payee(market.seller, "LAK").ledger_account_id
+    assert _balance(payout) == 0
+    info = ledger.transfers_get([escrow.hold_id(order)])[escrow.hold_id(order)]
+    assert info.status == "voided"
+    assert order.payer_amount_minor is not None
+    after = payments.wallets_for(user_id=market.buyer.pk)[0].balance
+    assert 0 < before - after < order.payer_amount_minor  # refunded, less the hub's fees
+    with pytest.raises(Exception):  # noqa: B017, PT011 the funds were voided: no payout possible
+        escrow.settle(order)
+
+
+def test_release_due_pays_shipped_orders_after_the_window(market: Market) -> None:
+    order = _checkout(market)
+    seller_org = _seller_org(market)
+    seller = actor_of(make_user(org=seller_org), seller_org)
+    ordering.order_ship(actor=seller, order_id=order.pk, carrier="EMS", tracking="E1")
+    assert ordering.release_due() == []
+    later = clock.now() + timedelta(days=15)
+    assert ordering.release_due(now=later) == [order.number]
+    assert ordering.release_due(now=later) == []
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+
+
+def test_refused_payment_cancels_and_restocks(market: Market) -> None:
+    poor = payments.wallet_open(country="VN", currency="VND", organisation_id=market.buyer_org.pk)
+    cart_add(user_id=market.buyer.pk, product=market.product, quantity=1)
+    checkout = ordering.checkout_submit(
+        actor=actor_of(market.buyer, market.buyer_org), wallet_id=poor.id, idempotency_key="p"
+    )
+    (order,) = checkout.orders.all()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.refusal_code == "insufficient_funds"
+    assert Product.objects.get(pk=market.product.pk).stock == 200
+
+
+def test_wallet_must_be_the_buyers_and_stock_must_suffice(market: Market) -> None:
+    actor = actor_of(market.buyer, market.buyer_org)
+    cart_add(user_id=market.buyer.pk, product=market.product, quantity=1)
+    someone = payments.wallets_for(organisation_id=market.hub.wallets["VN"].owner_organisation_id)
+    with pytest.raises(WalletNotYours):
+        ordering.checkout_submit(actor=actor, wallet_id=someone[0].id, idempotency_key="w")
+    Product.objects.filter(pk=market.product.pk).update(stock=0)
+    with pytest.raises(OutOfStock):
+        ordering.checkout_submit(actor=actor, wallet_id=market.wallet.id, idempotency_key="s")
+    assert Order.objects.count() == 0
+
+
+def test_orders_are_visible_only_to_buyer_and_seller(market: Market) -> None:
+    order = _checkout(market)
+    stranger_org = make_org(kind="buyer", country="VN")
+    stranger = actor_of(make_user(org=stranger_org), stranger_org)
+    with pytest.raises(OrderNotFound):
+        ordering.order_get_for(actor=stranger, order_id=order.pk)
+    with pytest.raises(OrderNotFound):
+        ordering.order_get_for(actor=stranger, order_id=uuid.uuid4())
+    with pytest.raises(OrderNotFound):
+        ordering.order_get_for(actor=stranger, order_id="not-a-uuid")
+    seller_org = _seller_org(market)
+    seller = actor_of(make_user(org=seller_org), seller_org)
+    assert ordering.order_get_for(actor=seller, order_id=order.pk).pk == order.pk
