@@ -267,7 +267,7 @@ def _check_rows(result: VerificationResult) -> list[CheckRow]:
             c.ok,
             str(CHECK_LABELS.get(c.name, c.name)),
             str(CHECK_REASONS.get(result.reasons.get(c.name, "ok"), CHECK_REASONS["ok"])),
-            c.detail,
+            "" if c.detail == "ok" else c.detail,
         )
         for c in result.checks
     ]
