@@ -306,10 +306,6 @@ def document_issue(
         errors.NoIssuingAuthority.
     """
     _check_type(doc_type)
-    problems = validation_errors(doc_type, _normalise(data))
-    # Box 12 is filled on issue; do not report it missing (it is optional in the schema).
-    if problems:
-        raise errors.InvalidDocument(extra={"errors": problems})
     signing_key_for(organisation_country, clock.now())  # fail before creating anything
     doc = document_draft_create(
         organisation_id=organisation_id,

@@ -7,12 +7,20 @@ document always gives the same bytes whatever the producer's key order or number
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
 
-__all__ = ["CanonicalError", "canonical_bytes", "format_time", "parse_time", "sha256_hex"]
+__all__ = [
+    "CanonicalError",
+    "canonical_bytes",
+    "canonical_scalars",
+    "format_time",
+    "parse_time",
+    "sha256_hex",
+]
 
 
 class CanonicalError(ValueError):
@@ -29,6 +37,27 @@ def canonical_bytes(value: Any) -> bytes:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:
         raise CanonicalError(str(exc) or type(exc).__name__) from None
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def canonical_scalars(values: tuple[Any, ...]) -> bytes:
+    """JCS bytes of a JSON array of strings, integers, booleans and nulls, without the general
+    serialiser: for these types Python's ``json.dumps`` without ASCII escaping and without
+    spaces writes exactly the RFC 8785 form (same string escapes, lower-case ``\\u00xx``,
+    integers in decimal). Falls back to `canonical_bytes` for anything else (floats, containers,
+    integers beyond 2**53, strings with lone surrogates).
+
+    Raises:
+        CanonicalError: As `canonical_bytes`.
+    """
+    if all(type(v) in _PLAIN and (type(v) is not int or -(2**53) < v < 2**53) for v in values):
+        try:
+            return json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode()
+        except UnicodeEncodeError:
+            pass
+    return canonical_bytes(list(values))
 
 
 def sha256_hex(data: bytes) -> str:

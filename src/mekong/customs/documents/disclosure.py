@@ -21,7 +21,12 @@ import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mekong.customs.documents.canonical import CanonicalError, canonical_bytes, sha256_hex
+from mekong.customs.documents.canonical import (
+    CanonicalError,
+    canonical_bytes,
+    canonical_scalars,
+    sha256_hex,
+)
 
 __all__ = [
     "DisclosureError",
@@ -106,7 +111,7 @@ def field_hash(pointer: str, salt: str, value: Any) -> str:
         DisclosureError: If the value cannot be canonicalised.
     """
     try:
-        return sha256_hex(canonical_bytes([salt, pointer, value]))
+        return sha256_hex(canonical_scalars((salt, pointer, value)))
     except CanonicalError as exc:
         raise DisclosureError(f"{pointer or '/'}: {exc}") from None
 
