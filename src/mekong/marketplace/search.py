@@ -18,10 +18,27 @@ Ranking is one portable SQL expression (``StrIndex`` is ``instr`` on SQLite and 
 PostgreSQL, both case- and accent-sensitive code-point searches), so both databases return the
 same order for the same data: exact-key matches over folded ones, title over description, then
 verified sellers with stock, then the shorter (more specific) title, then the slug.
+
+Bounded work per query (docs/benchmarks.md): a broad query ("coffee", "ca") can match most of
+the catalogue, and scoring, grouping and counting every match took up to seconds at 100,000
+products. So, like Elasticsearch's ``track_total_hits`` and rescore window:
+
+- the total is counted up to `COUNT_CAP` products: `SearchResult.count_exact` says whether
+  ``count`` is the total or a lower bound ("1,000+");
+- ranking is exact over the *candidates*: the products that counting met (every matching
+  product when the count is exact), plus, when it is not, the first `CANDIDATES` products with
+  an entry whose title holds every term. Every matched entry of a candidate is scored, so its
+  score and title length are exact. A title hit scores at least 8 (all terms in the title) and
+  a description-only hit at most 6, so when at most `CANDIDATES` products have a title hit, all
+  of them are ranked exactly, ahead of the rest; the products after them (description-only
+  hits) and the title hits of a query with more than `CANDIDATES` of them are ranked within
+  the first `COUNT_CAP` matching products in index order. Candidates do not depend on the
+  page, so pages never overlap.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -51,6 +68,14 @@ FTS_SELECT = "SELECT rowid FROM marketplace_search_fts WHERE marketplace_search_
 # A trigram index can only serve terms of at least this many code points.
 TRIGRAM_MIN = 3
 MAX_QUERY_CHARS = 200
+
+#: Bytes of the SQLite file a searching connection maps into memory (see `_tune_sqlite`).
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+
+#: Title-hit products added to the candidates of a broad query (see the module docstring).
+CANDIDATES = 500
+#: Products counted at most; beyond it ``count`` is a lower bound.
+COUNT_CAP = 1000
 
 # Score weights: any exact title hit outranks every folded-only or description hit, and so on.
 W_TITLE_EXACT = 32
@@ -103,6 +128,29 @@ class SearchResult:
     facets: Facets
     limit: int
     offset: int
+    #: False when more than `COUNT_CAP` products match: ``count`` is then a lower bound.
+    count_exact: bool = True
+
+
+def _tune_sqlite() -> None:
+    """Let this SQLite connection read the database through ``mmap``, once per connection.
+
+    A search visits a thousand or so search entries scattered over the file; through SQLite's
+    small default page cache each page is a ``pread`` system call, and mapped they are memory
+    reads (about twice as fast in bench/search.py). Reads only: durability is unchanged, and
+    the mapping shares the operating system's page cache instead of growing each process.
+    """
+    if connection.vendor != "sqlite":
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if getattr(raw, "_mekong_search_tuned", False):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
+    # A connection class without a __dict__ is simply tuned on every search.
+    with contextlib.suppress(AttributeError):
+        raw._mekong_search_tuned = True
 
 
 def query_terms(query: str) -> tuple[str, str, list[str]]:
@@ -146,6 +194,52 @@ def matching_entries(terms: list[str]) -> QuerySet[SearchEntry]:
         # LIKE '%t%' is what the GIN trigram index serves (strpos would force a scan).
         qs = qs.filter(Q(title_folded__contains=t) | Q(description_folded__contains=t))
     return qs
+
+
+def _streamed_entries(terms: list[str], *, title_only: bool = False) -> QuerySet[SearchEntry]:
+    """`matching_entries` (or, with ``title_only``, entries whose title holds every term) as
+    a query that yields rows as the index finds them, so a LIMIT stops it early.
+
+    On SQLite ``id IN (SELECT rowid FROM fts ...)`` would first collect every match of the
+    FTS5 table; joining the FTS5 table instead lets it drive the loop. Not for subqueries:
+    ``extra`` names the outer table literally.
+    """
+    qs = SearchEntry.objects.all()
+    if not terms:
+        return qs
+    if connection.vendor == "sqlite":
+        long_terms = [t for t in terms if len(t) >= TRIGRAM_MIN]
+        if long_terms:
+            match = " AND ".join(_fts_phrase(t) for t in long_terms)
+            if title_only:
+                match = f"title_folded : ({match})"
+            qs = qs.extra(  # noqa: S610 - constant SQL, the user's text is a bound parameter
+                tables=[FTS_TABLE],
+                where=[
+                    f"{FTS_TABLE}.rowid = marketplace_searchentry.id",
+                    f"{FTS_TABLE} MATCH %s",
+                ],
+                params=[match],
+            )
+        for t in terms:
+            if len(t) < TRIGRAM_MIN:
+                qs = qs.filter(_term_in(t, title_only=title_only))
+        return qs
+    for t in terms:
+        # LIKE '%t%' is what the GIN trigram index serves (strpos would force a scan).
+        cond = Q(title_folded__contains=t)
+        if not title_only:
+            cond |= Q(description_folded__contains=t)
+        qs = qs.filter(cond)
+    return qs
+
+
+def _term_in(term: str, *, title_only: bool = False) -> Q:
+    """The entry's folded title (or description) contains ``term``: instr/strpos, no index."""
+    cond = Q(_contains("title_folded", term))
+    if not title_only:
+        cond |= Q(_contains("description_folded", term))
+    return cond
 
 
 def _score(folded: str, exact: str, terms: list[str]) -> Case:
@@ -229,7 +323,32 @@ def search_products(
     """
     filters = filters or SearchFilters()
     folded, exact, terms = query_terms(query)
-    matched = matching_entries(terms)
+    _tune_sqlite()
+    matched = _apply_filters(_streamed_entries(terms), filters)
+    # DISTINCT ... LIMIT stops at the cap instead of grouping every match. The products it
+    # returns (index order) are all candidates: every matching product when the count is
+    # exact. The candidates do not depend on the page, so pages never overlap.
+    first = list(matched.values_list("product_id", flat=True).distinct()[: COUNT_CAP + 1])
+    count_exact = len(first) <= COUNT_CAP
+    count = min(len(first), COUNT_CAP)
+    candidates = set(first)
+    if not count_exact:
+        titled = _apply_filters(_streamed_entries(terms, title_only=True), filters)
+        candidates |= set(titled.values_list("product_id", flat=True).distinct()[:CANDIDATES])
+    ids = sorted(candidates)
+    # A plain IN list: the ORM's related-field ``__in`` prepares every one of ~2,000 values
+    # in Python, which took longer than the query. The ids are integers from the database.
+    ranked_over = (
+        SearchEntry.objects.extra(  # noqa: S610 - placeholders only, ids bound
+            where=[f"marketplace_searchentry.product_id IN ({', '.join(['%s'] * len(ids))})"],
+            params=ids,
+        )
+        if ids
+        else SearchEntry.objects.none()
+    )
+    for t in terms:
+        ranked_over = ranked_over.filter(_term_in(t))
+    ranked_over = _apply_filters(ranked_over, filters)
     boost = Case(
         When(
             Q(product__seller__verification=Verification.VERIFIED, product__stock__gt=0),
@@ -240,20 +359,19 @@ def search_products(
     )
     score = _score(folded, exact, terms) if terms else Value(0, output_field=IntegerField())
     ranked = (
-        _apply_filters(matched, filters)
-        .annotate(boost=boost)
+        ranked_over.annotate(boost=boost)
         .values("product_id", "product__slug", "boost")
         .annotate(score=Max(score), tlen=Min(Length("title_folded")))
         .order_by("-score", "-boost", "tlen", "product__slug")
     )
-    count = ranked.count()
     rows = list(ranked[offset : offset + limit])
     return SearchResult(
         query=query,
         product_ids=[r["product_id"] for r in rows],
         scores=[r["score"] for r in rows],
         count=count,
-        facets=facets_for(matched) if with_facets else Facets(),
+        facets=facets_for(matching_entries(terms)) if with_facets else Facets(),
         limit=limit,
         offset=offset,
+        count_exact=count_exact,
     )
