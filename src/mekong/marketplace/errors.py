@@ -109,3 +109,11 @@ class InvalidInput(DomainError):
     code = "marketplace_invalid_input"
     http_status = 422
     title = _("Some fields are missing or not valid.")
+
+
+class InvalidRegistrationNumber(DomainError):
+    """The business registration number does not have its country's format."""
+
+    code = "marketplace_invalid_registration_number"
+    http_status = 422
+    title = _("This is not a valid business registration number for %(country)s.")

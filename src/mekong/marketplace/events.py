@@ -73,3 +73,11 @@ class OrderCancelled(_OrderEvent):
 
     name = "marketplace.order_cancelled"
     refunded_minor: int
+
+
+@event
+@dataclass(frozen=True, kw_only=True)
+class OrderDisputed(_OrderEvent):
+    """The buyer opened a dispute; the release window is stopped until an operator decides."""
+
+    name = "marketplace.order_disputed"

@@ -342,3 +342,159 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.product_id}×{self.quantity}"
+
+
+# --- disputes, onboarding, reviews, requests for quotation -----------------------------------
+
+
+class Dispute(models.Model):
+    """A buyer's complaint about a shipped order, decided by an operator.
+
+    Invariants: one per order; while open the order is ``disputed`` and its escrow can be
+    neither released by the window nor cancelled; ``refund_minor`` (seller currency) is set
+    once, by the decision, and 0 ≤ it ≤ the order total.
+    """
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="dispute")
+    evidence = models.TextField(_("evidence"))
+    seller_response = models.TextField(_("seller's response"), blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    refund_minor = models.BigIntegerField(null=True, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"dispute:{self.order_id}"
+
+    @property
+    def is_open(self) -> bool:
+        """True until an operator decides."""
+        return self.decided_at is None
+
+
+class SellerApplication(models.Model):
+    """An SME's application to sell: registration number, documents, payout wallet.
+
+    Invariants: the registration number passed `registration.is_valid` for the organisation's
+    country; the payout wallet is one of the organisation's own wallets in its currency.
+    """
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="application")
+    registration_number = models.CharField(_("business registration number"), max_length=40)
+    payout_wallet_id = models.BigIntegerField()
+    note = models.TextField(_("note"), blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"application:{self.seller_id}"
+
+
+class SellerDocument(models.Model):
+    """A document attached to an application (PDF, PNG or JPEG, checked by content, ≤ 2 MB)."""
+
+    application = models.ForeignKey(
+        SellerApplication, on_delete=models.CASCADE, related_name="documents"
+    )
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Review(models.Model):
+    """A rating and review of a completed order (verified purchase only), one per order.
+
+    ``hidden`` is set by an operator after an abuse report.
+    """
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="review")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("review"), blank=True)
+    seller_reply = models.TextField(_("seller's reply"), blank=True)
+    hidden = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="mkt_review_rating_1_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review:{self.order_id}"
+
+
+class ReviewReport(models.Model):
+    """Somebody reported a review as abusive (one report per user and review)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    reporter_user_id = models.BigIntegerField()
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "reporter_user_id"], name="mkt_review_report_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report:{self.review_id}"
+
+
+class Rfq(models.Model):
+    """A business buyer's request for quotation: what, how much, where to."""
+
+    buyer_organisation_id = models.BigIntegerField(db_index=True)
+    buyer_user_id = models.BigIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    details = models.TextField(_("details"), blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit = models.CharField(_("unit"), max_length=20, default="kg")
+    destination_country = models.CharField(max_length=2, choices=country_choices())
+    is_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RfqOffer(models.Model):
+    """A seller's answer to a request for quotation, in the seller's currency (one per seller)."""
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="offers")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="rfq_offers")
+    unit_price_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit_price_minor", "pk"]
+        constraints = [models.UniqueConstraint(fields=["rfq", "seller"], name="mkt_rfq_offer_once")]
+
+    def __str__(self) -> str:
+        return f"offer:{self.rfq_id}:{self.seller_id}"
+
+    @property
+    def unit_price(self) -> Money:
+        """The offered unit price."""
+        return Money(self.unit_price_minor, self.currency)

@@ -145,6 +145,11 @@ def checkout_submit(
         shipping_choice=shipping_choice,
     )
     if not groups:
+        # A concurrent submit of the same key may have just ordered (and emptied) this cart.
+        existing = Checkout.objects.filter(buyer_user_id=actor.user_id, idempotency_key=key).first()
+        if existing is not None:
+            _pay_checkout(existing)
+            return existing
         raise CartEmpty()
     if any(g.shipping is None for g in groups):
         raise NoShipping()
@@ -202,8 +207,8 @@ def checkout_submit(
                         for i in group.items
                     ]
                 )
-                publish(ev.OrderPlaced(**_ids(order)))
-                _audit(actor, order, "placed", total_minor=order.total_minor)
+                publish(ev.OrderPlaced(**order_ids(order)))
+                audit_order(actor, order, "placed", total_minor=order.total_minor)
             cart_clear(user_id=actor.user_id)
     except IntegrityError:
         # The same key was submitted concurrently and the other request won: use its checkout.
@@ -222,7 +227,7 @@ class _Ids(TypedDict):
     buyer_organisation_id: int
 
 
-def _ids(order: Order) -> _Ids:
+def order_ids(order: Order) -> _Ids:
     return {
         "order_id": str(order.pk),
         "number": order.number,
@@ -292,9 +297,9 @@ def _pay_order(order: Order, wallet_id: int) -> None:
             locked.paid_at = clock.now()
             locked.payer_currency = payment.quote.source_currency
             locked.payer_amount_minor = payment.quote.total_debit
-            publish(ev.OrderPaid(**_ids(locked), payment_id=str(payment.id)))
+            publish(ev.OrderPaid(**order_ids(locked), payment_id=str(payment.id)))
         locked.save()
-        _audit(None, locked, "payment", payment_status=payment.status)
+        audit_order(None, locked, "payment", payment_status=payment.status)
 
 
 def _record_refusal(order: Order, code: str) -> None:
@@ -307,8 +312,8 @@ def _record_refusal(order: Order, code: str) -> None:
         locked.refusal_code = code[:64]
         locked.save(update_fields=["status", "refusal_code"])
         _restock(locked)
-        publish(ev.OrderCancelled(**_ids(locked), refunded_minor=0))
-        _audit(None, locked, "payment_refused", code=code)
+        publish(ev.OrderCancelled(**order_ids(locked), refunded_minor=0))
+        audit_order(None, locked, "payment_refused", code=code)
 
 
 def _restock(order: Order) -> None:
@@ -317,7 +322,7 @@ def _restock(order: Order) -> None:
 
 
 # --- lifecycle ------------------------------------------------------------------------------
-def _lock(actor: Actor, order_id: uuid.UUID | str) -> Order:
+def lock_for(actor: Actor, order_id: uuid.UUID | str) -> Order:
     order = order_get_for(actor=actor, order_id=order_id)
     return Order.objects.select_for_update().select_related("seller").get(pk=order.pk)
 
@@ -330,7 +335,7 @@ def _is_buyer(actor: Actor, order: Order) -> bool:
     return actor.organisation_id == order.buyer_organisation_id
 
 
-def _audit(actor: Actor | None, order: Order, action: str, **data: object) -> None:
+def audit_order(actor: Actor | None, order: Order, action: str, **data: object) -> None:
     audit_record(
         action=f"marketplace.order_{action}",
         actor_user_id=actor.user_id if actor else None,
@@ -355,7 +360,7 @@ def order_ship(*, actor: Actor, order_id: uuid.UUID | str, carrier: str, trackin
     if not carrier or not tracking:
         raise InvalidInput()
     with transaction.atomic():
-        order = _lock(actor, order_id)
+        order = lock_for(actor, order_id)
         if not _is_seller(actor, order) or order.status != OrderStatus.PAID:
             raise InvalidTransition()
         now = clock.now()
@@ -367,8 +372,8 @@ def order_ship(*, actor: Actor, order_id: uuid.UUID | str, carrier: str, trackin
         if order.destination_country != order.seller.country:
             order.customs_document_ids = [str(i) for i in _customs_drafts(order)]
         order.save()
-        publish(ev.OrderShipped(**_ids(order), carrier=carrier, tracking_number=tracking))
-        _audit(actor, order, "shipped", carrier=carrier)
+        publish(ev.OrderShipped(**order_ids(order), carrier=carrier, tracking_number=tracking))
+        audit_order(actor, order, "shipped", carrier=carrier)
     return order
 
 
@@ -412,14 +417,14 @@ def order_confirm_delivery(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
         OrderNotFound, InvalidTransition (not the buyer, not shipped).
     """
     with transaction.atomic():
-        order = _lock(actor, order_id)
+        order = lock_for(actor, order_id)
         if not _is_buyer(actor, order) or order.status != OrderStatus.SHIPPED:
             raise InvalidTransition()
         order.status = OrderStatus.DELIVERED
         order.delivered_at = clock.now()
         order.save(update_fields=["status", "delivered_at"])
-        publish(ev.OrderDelivered(**_ids(order)))
-        _audit(actor, order, "delivered")
+        publish(ev.OrderDelivered(**order_ids(order)))
+        audit_order(actor, order, "delivered")
         _release(order, actor)
     return order
 
@@ -433,13 +438,13 @@ def _release(order: Order, actor: Actor | None) -> None:
     order.save(update_fields=["status", "completed_at", "commission_minor"])
     publish(
         ev.OrderCompleted(
-            **_ids(order),
+            **order_ids(order),
             seller_amount_minor=seller_part,
             commission_minor=commission,
             currency=order.currency,
         )
     )
-    _audit(actor, order, "completed", seller_minor=seller_part, commission_minor=commission)
+    audit_order(actor, order, "completed", seller_minor=seller_part, commission_minor=commission)
 
 
 def release_due(*, now: datetime | None = None) -> list[str]:
@@ -472,23 +477,23 @@ def order_cancel(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
         OrderNotFound, InvalidTransition (shipped or later, or already cancelled).
     """
     with transaction.atomic():
-        order = _lock(actor, order_id)
+        order = lock_for(actor, order_id)
         if order.status not in (OrderStatus.PLACED, OrderStatus.PAID):
             raise InvalidTransition()
         refunded = 0
         if order.status == OrderStatus.PAID:
             escrow.void(order)
-            refunded = _refund(order, order.total_minor, "cancel")
+            refunded = refund_order(order, order.total_minor, "cancel")
         order.status = OrderStatus.CANCELLED
         order.refunded_minor = refunded
         order.save(update_fields=["status", "refunded_minor"])
         _restock(order)
-        publish(ev.OrderCancelled(**_ids(order), refunded_minor=refunded))
-        _audit(actor, order, "cancelled", refunded_minor=refunded)
+        publish(ev.OrderCancelled(**order_ids(order), refunded_minor=refunded))
+        audit_order(actor, order, "cancelled", refunded_minor=refunded)
     return order
 
 
-def _refund(order: Order, amount_minor: int, purpose: str) -> int:
+def refund_order(order: Order, amount_minor: int, purpose: str) -> int:
     """Refund ``amount_minor`` (seller currency) of the order's payment; idempotent per purpose."""
     if amount_minor <= 0 or order.payment_id is None:
         return 0

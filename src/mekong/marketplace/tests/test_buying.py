@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 
 from mekong.core import clock
+from mekong.identity.contracts import Actor
 from mekong.identity.models import Organisation
 from mekong.identity.tests.factories import actor_of, make_org, make_user
 from mekong.ledger import facade as ledger
-from mekong.marketplace import escrow, ordering
+from mekong.marketplace import disputes, escrow, ordering
 from mekong.marketplace.cart import cart_add, cart_groups
 from mekong.marketplace.errors import (
     CartEmpty,
+    InvalidInput,
     InvalidTransition,
     OrderNotFound,
     OutOfStock,
@@ -191,3 +193,62 @@ def test_orders_are_visible_only_to_buyer_and_seller(market: Market) -> None:
     seller_org = _seller_org(market)
     seller = actor_of(make_user(org=seller_org), seller_org)
     assert ordering.order_get_for(actor=seller, order_id=order.pk).pk == order.pk
+
+
+def test_release_due_task_and_cli(market: Market, capsys: pytest.CaptureFixture[str]) -> None:
+    from mekong.cli import main
+    from mekong.marketplace.tasks import release_due_task
+
+    seller_org = _seller_org(market)
+    seller = actor_of(make_user(org=seller_org), seller_org)
+    first = _checkout(market, quantity=1, key="a")
+    second = _checkout(market, quantity=1, key="b")
+    for order in (first, second):
+        ordering.order_ship(actor=seller, order_id=order.pk, carrier="EMS", tracking="E")
+    Order.objects.filter(pk=first.pk).update(release_due_at=clock.now() - timedelta(seconds=1))
+    assert release_due_task.enqueue().return_value == 1
+    Order.objects.filter(pk=second.pk).update(release_due_at=clock.now() - timedelta(seconds=1))
+    assert main(["marketplace", "release-due"]) == 0
+    assert capsys.readouterr().out.splitlines() == [second.number, "1 orders released"]
+    assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.COMPLETED}
+
+
+def _operator(m: Market) -> Actor:
+    org = Organisation.objects.get(pk=m.operator_org.pk)
+    return actor_of(make_user(org=org), org)
+
+
+@pytest.mark.parametrize("refund", [0, 40_000_00, None])
+def test_dispute_decision_splits_escrow_between_refund_and_payout(
+    market: Market, refund: int | None
+) -> None:
+    order = _checkout(market, quantity=1)
+    refund = order.total_minor if refund is None else refund
+    seller_org = _seller_org(market)
+    seller = actor_of(make_user(org=seller_org), seller_org)
+    buyer = actor_of(market.buyer, market.buyer_org)
+    ordering.order_ship(actor=seller, order_id=order.pk, carrier="EMS", tracking="E")
+    with pytest.raises(InvalidTransition):
+        disputes.dispute_open(actor=seller, order_id=order.pk, evidence="x")
+    disputes.dispute_open(actor=buyer, order_id=order.pk, evidence="The bag arrived torn.")
+    assert ordering.release_due(now=clock.now() + timedelta(days=30)) == []  # window stopped
+    disputes.dispute_respond(actor=seller, order_id=order.pk, response="Photo of the packing.")
+    with pytest.raises(OrderNotFound):  # the buyer is not an operator
+        disputes.dispute_decide(actor=buyer, order_id=order.pk, refund_minor=0)
+    with pytest.raises(InvalidInput):
+        disputes.dispute_decide(
+            actor=_operator(market), order_id=order.pk, refund_minor=order.total_minor + 1
+        )
+    disputes.dispute_decide(
+        actor=_operator(market), order_id=order.pk, refund_minor=refund, note="split"
+    )
+    order.refresh_from_db()
+    kept = order.total_minor - refund
+    commission = (kept * 500 + 5_000) // 10_000
+    payout = escrow.seller_payee(market.seller, "LAK").ledger_account_id
+    assert _balance(payout) == kept - commission
+    assert _balance(escrow.commission_account_id("LAK")) == commission
+    assert order.refunded_minor == refund
+    assert order.status == (OrderStatus.REFUNDED if kept == 0 else OrderStatus.COMPLETED)
+    with pytest.raises(InvalidTransition):
+        disputes.dispute_decide(actor=_operator(market), order_id=order.pk, refund_minor=0)
