@@ -20,6 +20,8 @@ from mekong.customs.clearance.models import Declaration, Status
 from mekong.identity.contracts import Actor
 from mekong.identity.models import Organisation, OrganisationType
 
+#: Largest id a declaration can have (64-bit signed primary keys).
+ID_MAX = 2**63 - 1
 #: Roles that may decide (viewers may only look).
 ACTING_ROLES = frozenset({"owner", "admin", "member"})
 #: Statuses an officer still has to act on.
@@ -76,6 +78,8 @@ def declaration_get_for(*, actor: Actor, declaration_id: int) -> Declaration:
     Raises:
         DeclarationNotFound: no such declaration, or one the actor may not see.
     """
+    if not 1 <= declaration_id <= ID_MAX:  # beyond any stored id (and SQLite's integers)
+        raise DeclarationNotFound()
     declaration = (
         declarations_visible_to(actor)
         .filter(pk=declaration_id)

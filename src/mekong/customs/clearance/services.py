@@ -62,6 +62,7 @@ from mekong.customs.clearance.validation import (
     DeclarationData,
     LineData,
     text_field,
+    valid_document_id,
     validate,
 )
 from mekong.identity import facade as identity
@@ -307,7 +308,7 @@ def declaration_supply_info(
         raise TraderRequired()
     text = _note(note, required=True)
     ids = [str(i).strip() for i in document_ids]
-    if len(ids) > DOCUMENTS_MAX or any(not i or len(i) > 100 for i in ids):
+    if len(ids) > DOCUMENTS_MAX or not all(valid_document_id(i) for i in ids):
         raise InvalidDeclaration(
             extra={"errors": [{"field": "document_ids", "code": "invalid_id"}]}
         )

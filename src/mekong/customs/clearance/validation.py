@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,14 @@ NOTE_MAX = 2000
 #: Organisation types that may lodge declarations.
 TRADER_KINDS = frozenset({OrganisationType.SME, OrganisationType.BUYER})
 PREFERENCES = frozenset({"", "atiga"})
+
+
+_DOCUMENT_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
+
+
+def valid_document_id(value: str) -> bool:
+    """Document ids are printed under QR codes: letters, digits and dashes, up to 100."""
+    return bool(_DOCUMENT_ID.fullmatch(value))
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def validate(
         err("document_ids", "too_many")
     if len(set(ids)) != len(ids):
         err("document_ids", "duplicate")
-    if any(not i or len(i) > 100 for i in ids):
+    if not all(valid_document_id(i) for i in ids):
         err("document_ids", "invalid_id")
     if not data.lines:
         err("lines", "required")
