@@ -106,7 +106,11 @@ class WalletAmountForm(forms.Form):
         label=_("Amount"), min_value=Decimal("0.01"), max_digits=18, decimal_places=2
     )
     fixed = forms.ChoiceField(
-        label=_("Amount fixed as"), choices=FIXED_CHOICES, initial="source", required=False
+        label=_("Amount fixed as"),
+        choices=FIXED_CHOICES,
+        initial="source",
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args: Any, wallets: list[tuple[str, str]], **kwargs: Any) -> None:
