@@ -148,14 +148,34 @@ def trader_register(
 
 
 # --- drafts and issuing -----------------------------------------------------------------------
-def _normalise(value: Any) -> Any:
-    """Normalise every string of the document data (NFC, script repairs, no control chars)."""
+_MAX_DEPTH = 16
+
+
+def _normalise(value: Any, depth: int = 0) -> Any:
+    """Normalise every string of the document data (NFC, script repairs, no control chars).
+
+    Raises:
+        errors.InvalidDocument: If the data nests deeper than any document type allows.
+    """
+    if depth > _MAX_DEPTH:
+        raise errors.InvalidDocument(
+            extra={
+                "errors": [
+                    {
+                        "pointer": "",
+                        "code": "too_deep",
+                        "message": field_message("too_deep", {}),
+                        "params": {},
+                    }
+                ]
+            }
+        )
     if isinstance(value, str):
         return normalize_text(value, multiline=True)
     if isinstance(value, dict):
-        return {normalize_text(str(k)): _normalise(v) for k, v in value.items()}
+        return {normalize_text(str(k)): _normalise(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_normalise(v) for v in value]
+        return [_normalise(v, depth + 1) for v in value]
     return value
 
 

@@ -120,6 +120,18 @@ def test_field_level_errors(world: dict[str, Any]) -> None:
     assert r.json()["code"] == "unknown_document_type"
 
 
+def test_deeply_nested_data_is_refused(world: dict[str, Any]) -> None:
+    client, h = bearer(world["exporter_token"])
+    deep: Any = "x"
+    for _ in range(200):
+        deep = {"a": deep}
+    for draft in (True, False):
+        body = {"doc_type": "packing_list", "data": deep, "draft": draft}
+        r = post(client, f"{BASE}/documents", body, h)
+        assert r.status_code == 422
+        assert r.json()["code"] == "invalid_document"
+
+
 def test_unreadable_and_hostile_verify_input() -> None:
     anon = Client()
     for body in ("{nope", "[]", '"x"', json.dumps({"format": "mekong.customs.document/v1"})):
