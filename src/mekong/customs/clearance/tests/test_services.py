@@ -223,3 +223,20 @@ def test_who_may_do_what(corridor):
             actor=actor_of(make_user(org=other_trader), other_trader), declaration_id=d.pk,
             note="not mine",
         )  # fmt: skip
+
+
+def test_facade_stats_give_the_median_clearance_time(corridor):
+    from mekong.customs.clearance import facade
+
+    start = clock.now()
+    for minutes in (5, 9, 30):
+        with clock.frozen(start):
+            d = lodge(corridor)
+        with clock.frozen(start + timedelta(minutes=minutes)):
+            services.declaration_release(actor=corridor.officer_actor, declaration_id=d.pk)
+    lodge(corridor, document_ids=(str(uuid.uuid4()),))
+    stats = facade.clearance_stats("vn")
+    assert (stats.country, stats.lodged, stats.released) == ("VN", 4, 3)
+    assert stats.lanes == {"green": 3, "yellow": 0, "red": 1}
+    assert stats.median_clearance_seconds == 540.0
+    assert facade.clearance_stats("TH").lodged == 0
