@@ -23,26 +23,12 @@ from mekong.core.money import Money
 from mekong.identity.contracts import Actor
 from mekong.identity.facade import organisation_info
 from mekong.marketplace import cart as cart_services
-from mekong.marketplace import ordering
-from mekong.marketplace.actors import request_actor
+from mekong.marketplace import disputes, ordering, reviews
+from mekong.marketplace.actors import actor_required, parse_int
 from mekong.marketplace.errors import OrderNotFound
-from mekong.marketplace.models import Order, OrderStatus, Product
+from mekong.marketplace.models import Dispute, Order, OrderStatus, Product, Review
 from mekong.marketplace.pricing import SESSION_KEY
 from mekong.marketplace.views import price_context
-
-
-def _int(raw: str | None, default: int = 0) -> int:
-    try:
-        return int(raw or default)
-    except ValueError:
-        return -1
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor = request_actor(request)
-    if actor is None:  # the views are login_required
-        raise Http404
-    return actor
 
 
 def _language() -> str:
@@ -65,11 +51,11 @@ def set_currency(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a product to the cart."""
-    actor = _actor(request)
+    actor = actor_required(request)
     product = Product.objects.filter(slug=slug).first()
     if product is None:
         raise Http404
-    quantity = _int(request.POST.get("quantity"), 1)
+    quantity = parse_int(request.POST.get("quantity"), 1)
     try:
         cart_services.cart_add(user_id=actor.user_id or 0, product=product, quantity=quantity)
     except DomainError as exc:
@@ -82,15 +68,15 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def cart_update(request: HttpRequest) -> HttpResponse:
     """Change a line's quantity (0 removes it)."""
-    actor = _actor(request)
-    product = Product.objects.filter(pk=_int(request.POST.get("product"))).first()
+    actor = actor_required(request)
+    product = Product.objects.filter(pk=parse_int(request.POST.get("product"))).first()
     if product is None:
         raise Http404
     try:
         cart_services.cart_set(
             user_id=actor.user_id or 0,
             product=product,
-            quantity=_int(request.POST.get("quantity")),
+            quantity=parse_int(request.POST.get("quantity")),
         )
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -109,7 +95,7 @@ def _shipping_choice(params: dict[str, str]) -> dict[int, int]:
     choice = {}
     for key, value in params.items():
         if key.startswith("shipping_"):
-            seller, option = _int(key.removeprefix("shipping_")), _int(value)
+            seller, option = parse_int(key.removeprefix("shipping_")), parse_int(value)
             if seller > 0 and option > 0:
                 choice[seller] = option
     return choice
@@ -119,7 +105,7 @@ def _shipping_choice(params: dict[str, str]) -> dict[int, int]:
 @require_GET
 def cart_page(request: HttpRequest) -> HttpResponse:
     """The cart split per seller, shipping choices, landed-cost estimate, wallet, checkout."""
-    actor = _actor(request)
+    actor = actor_required(request)
     destination = _destination(request, actor)
     groups = cart_services.cart_groups(
         user_id=actor.user_id or 0,
@@ -152,11 +138,11 @@ def cart_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def checkout(request: HttpRequest) -> HttpResponse:
     """Pay the cart: one order per seller, each paid into escrow from the chosen wallet."""
-    actor = _actor(request)
+    actor = actor_required(request)
     try:
         result = ordering.checkout_submit(
             actor=actor,
-            wallet_id=_int(request.POST.get("wallet")),
+            wallet_id=parse_int(request.POST.get("wallet")),
             idempotency_key=request.POST.get("idempotency_key", ""),
             destination=_destination(request, actor),
             shipping_choice=_shipping_choice(request.POST.dict()),
@@ -179,7 +165,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 @require_GET
 def orders_page(request: HttpRequest) -> HttpResponse:
     """The orders the actor's organisation bought, and those sold by its storefront."""
-    actor = _actor(request)
+    actor = actor_required(request)
     visible = ordering.orders_visible_to(actor).prefetch_related("lines")
     bought = [o for o in visible if o.buyer_organisation_id == actor.organisation_id]
     sold = [o for o in visible if o.seller.organisation_id == actor.organisation_id]
@@ -190,7 +176,7 @@ def orders_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def order_page(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     """One order with the actions its viewer may take (ship, confirm delivery, cancel)."""
-    actor = _actor(request)
+    actor = actor_required(request)
     try:
         order = ordering.order_get_for(actor=actor, order_id=order_id)
     except DomainError:
@@ -221,6 +207,10 @@ def _order_context(actor: Actor, order: Order) -> dict[str, object]:
         "can_ship": is_seller and order.status == OrderStatus.PAID,
         "can_confirm": is_buyer and order.status == OrderStatus.SHIPPED,
         "can_cancel": order.status in (OrderStatus.PLACED, OrderStatus.PAID),
+        "can_dispute": is_buyer and order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
+        "dispute": Dispute.objects.filter(order=order).first(),
+        "can_review": is_buyer and reviews.reviewable(order),
+        "review": Review.objects.filter(order=order).first(),
     }
 
 
@@ -228,7 +218,7 @@ def _order_context(actor: Actor, order: Order) -> dict[str, object]:
 @require_POST
 def order_action(request: HttpRequest, order_id: uuid.UUID, action: str) -> HttpResponse:
     """Ship (seller), confirm delivery (buyer) or cancel (either, before shipment)."""
-    actor = _actor(request)
+    actor = actor_required(request)
     try:
         if action == "ship":
             ordering.order_ship(
@@ -241,6 +231,21 @@ def order_action(request: HttpRequest, order_id: uuid.UUID, action: str) -> Http
             ordering.order_confirm_delivery(actor=actor, order_id=order_id)
         elif action == "cancel":
             ordering.order_cancel(actor=actor, order_id=order_id)
+        elif action == "dispute":
+            disputes.dispute_open(
+                actor=actor, order_id=order_id, evidence=request.POST.get("evidence", "")
+            )
+        elif action == "respond":
+            disputes.dispute_respond(
+                actor=actor, order_id=order_id, response=request.POST.get("response", "")
+            )
+        elif action == "review":
+            reviews.review_create(
+                actor=actor,
+                order_id=order_id,
+                rating=parse_int(request.POST.get("rating")),
+                text=request.POST.get("text", ""),
+            )
         else:
             raise Http404
     except OrderNotFound:

@@ -7,11 +7,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from mekong.core.countries import country
+from mekong.core.countries import GMS_CODES, country
 from mekong.core.money import Money
 from mekong.identity.facade import organisations_by_kind
+from mekong.identity.models import Organisation
+from mekong.marketplace.cart import shipping_option_set
 from mekong.marketplace.catalogue import PRODUCTS, SELLERS
-from mekong.marketplace.models import Product, Seller
+from mekong.marketplace.escrow import operator_configure
+from mekong.marketplace.models import Product, Seller, ShippingOption
 from mekong.marketplace.services import product_create, seller_register, seller_verify
 
 
@@ -53,9 +56,64 @@ def load_catalogue(org_ids: Mapping[str, int]) -> tuple[int, int]:
     return created_sellers, created_products
 
 
+#: Demo shipping: (name, cost in USD-ish major units of the seller's currency scale, days) to
+#: the seller's own country and to the other GMS countries. Illustrative prices.
+DOMESTIC_SHIPPING: dict[str, str] = {
+    "TH": "60",
+    "VN": "30000",
+    "KH": "8000",
+    "LA": "25000",
+    "MM": "3000",
+}
+CROSS_BORDER_FACTOR = 4
+
+
+def shipping_seed(sellers: list[Seller]) -> int:
+    """A "Mekong Post" option from every seller to every GMS country; returns how many new."""
+    created = 0
+    for seller in sellers:
+        currency = country(seller.country).currency
+        domestic = Money.from_decimal(Decimal(DOMESTIC_SHIPPING[seller.country]), currency)
+        for dest in GMS_CODES:
+            cost = domestic.minor * (1 if dest == seller.country else CROSS_BORDER_FACTOR)
+            exists = ShippingOption.objects.filter(
+                seller=seller, destination_country=dest, name="Mekong Post"
+            ).exists()
+            if not exists:
+                shipping_option_set(
+                    seller=seller,
+                    destination_country=dest,
+                    name="Mekong Post",
+                    cost_minor=cost,
+                    days=3 if dest == seller.country else 7,
+                )
+                created += 1
+    return created
+
+
+def operator_seed() -> int:
+    """The organisation that runs the demo marketplace (5 % commission, 14-day window)."""
+    org = Organisation.objects.filter(slug="gms-marketplace").first()
+    if org is None:
+        # The marketplace operator is a platform body, not one of identity's demo members.
+        org = Organisation.objects.create(
+            name="GMS Digital Marketplace (demo)",
+            slug="gms-marketplace",
+            kind="regulator",
+            country="TH",
+        )
+    operator_configure(organisation_id=org.pk, commission_bps=500, release_days=14)
+    return org.pk
+
+
 def seed() -> list[str]:
     """Seed storefronts for the demo SMEs of every country (after the identity seed)."""
     org_ids = {org.slug: org.id for org in organisations_by_kind("sme")}
     with transaction.atomic():
         sellers, products = load_catalogue(org_ids)
-    return [f"marketplace: {sellers} sellers and {products} products created"]
+        operator_seed()
+        options = shipping_seed(list(Seller.objects.all()))
+    return [
+        f"marketplace: {sellers} sellers and {products} products created, "
+        f"{options} shipping options, operator configured"
+    ]

@@ -71,7 +71,7 @@ def buyer_wallets(actor: Actor) -> list[WalletInfo]:
     return sorted(found.values(), key=lambda w: w.id)
 
 
-def _seller_of(actor: Actor) -> Seller | None:
+def seller_of(actor: Actor) -> Seller | None:
     if actor.organisation_id is None:
         return None
     return Seller.objects.filter(organisation_id=actor.organisation_id).first()

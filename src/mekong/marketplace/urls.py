@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mekong.marketplace import buying_views, views
+from mekong.marketplace import buying_views, seller_views, views
 
 app_name = "marketplace"
 
@@ -22,4 +22,8 @@ urlpatterns = [
         buying_views.order_action,
         name="order_action",
     ),
+    path("marketplace/seller/", seller_views.dashboard, name="dashboard"),
+    path("marketplace/seller/apply/", seller_views.apply, name="apply"),
+    path("marketplace/operator/", seller_views.operator, name="operator"),
+    path("marketplace/rfq/", seller_views.rfqs, name="rfqs"),
 ]

@@ -15,6 +15,7 @@ from mekong.core.money import Money
 from mekong.marketplace.actors import request_actor
 from mekong.marketplace.models import Category, ShippingOption
 from mekong.marketplace.pricing import CHOOSER_CURRENCIES, PriceBook, buyer_currency
+from mekong.marketplace.reviews import reviews_of, seller_rating
 from mekong.marketplace.search import SearchFilters, search_products
 from mekong.marketplace.selectors import (
     ProductCard,
@@ -131,8 +132,16 @@ def storefront(request: HttpRequest, slug: str) -> HttpResponse:
     cards = with_prices(
         product_cards(seller_product_ids(seller), translation.get_language() or "en"), book
     )
+    rating, count = seller_rating(seller)
     return render(
         request,
         "marketplace/storefront.html",
-        {"seller": seller, "cards": cards, **currency_context},
+        {
+            "seller": seller,
+            "cards": cards,
+            "rating": rating,
+            "review_count": count,
+            "reviews": reviews_of(seller),
+            **currency_context,
+        },
     )

@@ -252,3 +252,17 @@ def test_dispute_decision_splits_escrow_between_refund_and_payout(
     assert order.status == (OrderStatus.REFUNDED if kept == 0 else OrderStatus.COMPLETED)
     with pytest.raises(InvalidTransition):
         disputes.dispute_decide(actor=_operator(market), order_id=order.pk, refund_minor=0)
+
+
+def test_demo_seed_configures_operator_and_shipping(catalogue: dict[str, int]) -> None:
+    from mekong.marketplace.demo import seed
+    from mekong.marketplace.models import ShippingOption
+
+    first = seed()
+    assert "25 shipping options" in first[0]  # five sellers × five GMS destinations
+    assert "0 shipping options" in seed()[0]  # idempotent
+    assert escrow.operator().commission_bps == 500
+    lao_to_vn = ShippingOption.objects.get(
+        seller__slug="la-bolaven-coffee", destination_country="VN"
+    )
+    assert lao_to_vn.cost_minor == 4 * 25_000_00

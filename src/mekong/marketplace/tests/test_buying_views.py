@@ -129,3 +129,84 @@ def test_bad_input_never_500(market: Market, path: str, data: dict[str, str]) ->
     response = client.post(path, data)
     assert response.status_code in (302, 404)
     assert Product.objects.get(pk=market.product.pk).stock == 200
+
+
+def test_seller_pages_dispute_review_dashboard_operator_rfq(market: Market) -> None:
+    buyer = _login(market.buyer)
+    buyer.post("/en/marketplace/cart/add/la-bolaven-arabica/", {"quantity": "1"})
+    buyer.post(
+        "/en/marketplace/checkout/", {"idempotency_key": "d", "wallet": str(market.wallet.id)}
+    )
+    order = Order.objects.get()
+    seller_org = Organisation.objects.get(pk=market.seller.organisation_id)
+    seller = _login(make_user(org=seller_org))
+    dash = seller.get("/en/marketplace/seller/").content.decode()
+    assert order.number in dash  # to ship
+    seller.post(
+        f"/en/marketplace/orders/{order.pk}/ship/", {"carrier": "EMS", "tracking_number": "1"}
+    )
+    buyer.post(f"/en/marketplace/orders/{order.pk}/dispute/", {"evidence": "<script>x</script>"})
+    seller.post(f"/en/marketplace/orders/{order.pk}/respond/", {"response": "Packed well"})
+    op_org = Organisation.objects.get(pk=market.operator_org.pk)
+    operator = _login(make_user(org=op_org))
+    assert buyer.get("/en/marketplace/operator/").status_code == 404
+    queue = operator.get("/en/marketplace/operator/").content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt;" in queue
+    assert "Packed well" in queue
+    operator.post(
+        "/en/marketplace/operator/",
+        {"kind": "dispute", "id": str(order.pk), "refund_minor": "1000000", "note": "half"},
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert order.refunded_minor == 1_000_000
+    buyer.post(f"/en/marketplace/orders/{order.pk}/review/", {"rating": "4", "text": "Fine"})
+    store = Client().get("/en/marketplace/sellers/la-bolaven-coffee/").content.decode()
+    assert "4.0/5 from 1 verified purchase" in store
+    dash = seller.get("/en/marketplace/seller/").content.decode()
+    assert "VND" in dash  # sales by buyer country and the currency the buyer paid in
+    buyer.post(
+        "/en/marketplace/rfq/",
+        {
+            "title": "Robusta 1 t",
+            "category": "coffee",
+            "quantity": "1000",
+            "destination_country": "VN",
+        },
+    )
+    assert "Robusta 1 t" in seller.get("/en/marketplace/rfq/").content.decode()
+    assert (
+        seller.post(
+            "/en/marketplace/rfq/", {"kind": "offer", "rfq": "x", "unit_price": "abc"}
+        ).status_code
+        == 302
+    )
+
+
+def test_apply_page(market: Market) -> None:
+    org = make_org(kind="sme", country="TH", name="Chiang Rai Tea")
+    user = make_user(org=org)
+    from mekong.payments import facade as payments
+
+    wallet = payments.wallet_open(country="TH", currency="THB", organisation_id=org.pk)
+    client = _login(user)
+    assert client.get("/en/marketplace/seller/").status_code == 302  # not a seller yet: apply
+    page = client.get("/en/marketplace/seller/apply/").content.decode()
+    assert wallet.account_ref in page
+    bad = client.post(
+        "/en/marketplace/seller/apply/",
+        {"registration_number": "123", "payout_wallet": str(wallet.id)},
+    )
+    assert "not a valid business registration number for TH" in bad.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ok = client.post(
+        "/en/marketplace/seller/apply/",
+        {
+            "registration_number": "0994000617721",
+            "payout_wallet": str(wallet.id),
+            "documents": [SimpleUploadedFile("dbd.pdf", b"%PDF-1.7 test", "application/pdf")],
+        },
+    )
+    assert ok.status_code == 302
+    assert "Pending verification" in client.get("/en/marketplace/seller/").content.decode()
