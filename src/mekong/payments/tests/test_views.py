@@ -559,3 +559,46 @@ def test_participant_dashboard_and_csv(hub, paid):
 
 def test_non_participants_have_no_dashboard(hub, vn_user):
     assert login(vn_user).get(url("participant")).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_double_submits_pay_once():
+    # Four tabs post the same confirmation at the same moment (PostgreSQL row locks).
+    import threading
+
+    from django.db import connection
+
+    hub = make_hub()
+    shop = make_wallet(hub.psps["LA"], name="ຮ້ານກາເຟ Bolaven", business=True)
+    services.proxy_register(kind="qr_merchant", value=f"laoqr:{LAO_IIN}:MCH0001", wallet=shop)
+    payload = encode(
+        "laoqr",
+        payee={"iin": LAO_IIN, "receiver_id": "MCH0001", "payment_type": "002"},
+        merchant_name="Bolaven Coffee",
+        merchant_city="Vientiane",
+    )
+    vn = hub.wallets["VN"]
+    user = make_user(org=vn.owner_organisation, role="owner")
+    fields = _confirm_fields(_quote_page(login(user), payload, vn.pk))
+    before = hub.balance(vn.ledger_account_id)
+    barrier = threading.Barrier(4)
+    locations: list[str] = []
+
+    def submit() -> None:
+        try:
+            client = login(user)
+            barrier.wait()
+            response = client.post(url("confirm"), fields)
+            locations.append(response["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    payment = Payment.objects.get(wallet=vn)
+    assert locations == [url("payment", payment.pk)] * 4
+    assert hub.balance(vn.ledger_account_id) == before - payment.quote.total_debit
