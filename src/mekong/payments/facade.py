@@ -213,7 +213,7 @@ def pay(*, quote_id: uuid.UUID, idempotency_key: str, reference: str = "") -> Pa
     payment = paying.payment_create(
         quote_id=quote_id, idempotency_key=idempotency_key, reference=reference
     )
-    return payment_get(payment.pk) or selectors.payment_info(payment)
+    return selectors.payment_info(payment)
 
 
 def payment_get(payment_id: uuid.UUID | str) -> PaymentInfo | None:

@@ -62,6 +62,7 @@ from mekong.payments.events import PaymentCompleted, PaymentHeld, PaymentRefused
 from mekong.payments.models import (
     FxRate,
     Participant,
+    ParticipantKind,
     Payment,
     PaymentStatus,
     Position,
@@ -69,7 +70,6 @@ from mekong.payments.models import (
     Quote,
     Wallet,
 )
-from mekong.payments.services import hub_for
 from mekong.trustlog import facade as trustlog
 
 log = logging.getLogger(__name__)
@@ -197,18 +197,45 @@ class Leg:
     role: str  # "payer" (a customer's wallet) or "position" (a participant's account)
 
 
-def _account(participant: Participant, currency: str, kind: str) -> int:
-    position = Position.objects.filter(
-        participant=participant, currency=currency, kind=kind
-    ).first()
-    if position is None:
-        # A participant without an account in a currency cannot take part: no liquidity.
-        raise InsufficientLiquidity(params={"currency": currency})
-    return position.ledger_account_id
+class _Accounts:
+    """The ledger accounts a quote's legs touch, read in one query."""
+
+    def __init__(self, quote: Quote) -> None:
+        ids = {quote.wallet.participant_id, quote.payee_wallet.participant_id}
+        if quote.fx_provider_id is not None:
+            ids.add(quote.fx_provider_id)
+        rows = Position.objects.filter(
+            Q(participant_id__in=ids)
+            | Q(participant__kind=ParticipantKind.HUB, participant__sandbox=quote.sandbox),
+            currency__in=(quote.source_currency, quote.destination_currency),
+        ).values_list(
+            "participant_id", "participant__kind", "currency", "kind", "ledger_account_id"
+        )
+        self.by_key = {(pid, cur, kind): acct for pid, _pk, cur, kind, acct in rows}
+        self.hub = {
+            (cur, kind): acct
+            for _pid, pkind, cur, kind, acct in rows
+            if pkind == ParticipantKind.HUB
+        }
+
+    def of(self, participant: Participant, currency: str, kind: str) -> int:
+        found = self.by_key.get((participant.pk, currency, kind))
+        if found is None:
+            # A participant without an account in a currency cannot take part: no liquidity.
+            raise InsufficientLiquidity(params={"currency": currency})
+        return found
+
+    def hub_fees(self, currency: str) -> int:
+        found = self.hub.get((currency, PositionKind.FEES))
+        if found is None:
+            raise InsufficientLiquidity(params={"currency": currency})
+        return found
 
 
 def legs_for(quote: Quote) -> list[Leg]:
     """The ledger legs that execute ``quote`` (see the module docstring)."""
+    accounts = _Accounts(quote)
+    _account = accounts.of
     payer, payee = quote.wallet, quote.payee_wallet
     p, r, x = payer.participant, payee.participant, quote.fx_provider
     c1, c2 = quote.source_currency, quote.destination_currency
@@ -236,9 +263,8 @@ def legs_for(quote: Quote) -> list[Leg]:
                 base + 2, "position")
         )  # fmt: skip
     if quote.fee_amount > 0:
-        hub = hub_for(sandbox=quote.sandbox)
         legs.append(
-            Leg(_account(p, c1, settle), _account(hub, c1, PositionKind.FEES), quote.fee_amount,
+            Leg(_account(p, c1, settle), accounts.hub_fees(c1), quote.fee_amount,
                 c1, base + 3, "position")
         )  # fmt: skip
     if x is not None:
@@ -310,25 +336,20 @@ def request_hash(*, quote_id: uuid.UUID, reference: str) -> str:
     return hashlib.sha256(f"{quote_id}\n{reference}".encode()).hexdigest()
 
 
-def _spent(wallet: Wallet, since: datetime) -> int:
-    total = (
-        Payment.objects.filter(
-            wallet=wallet, status__in=_COUNTED, refund_of=None, created_at__gte=since
-        )
-        .aggregate(total=Sum("quote__total_debit"))
-        .get("total")
-    )
-    return int(total or 0)
-
-
 def _limit_breach(wallet: Wallet, quote: Quote, now: datetime) -> str | None:
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month = day.replace(day=1)
+    totals = Payment.objects.filter(
+        wallet=wallet, status__in=_COUNTED, refund_of=None, created_at__gte=month
+    ).aggregate(
+        month=Sum("quote__total_debit"),
+        day=Sum("quote__total_debit", filter=Q(created_at__gte=day)),
+    )
     return limits.breached(
         tier=wallet.kyc_tier,
         amount=quote.total_debit,
-        today=_spent(wallet, day),
-        this_month=_spent(wallet, month),
+        today=int(totals["day"] or 0),
+        this_month=int(totals["month"] or 0),
         code=wallet.currency,
     )
 

@@ -27,14 +27,17 @@ _OBSERVABLE_KINDS = {
 }
 
 
-def observables_of(wallet: Wallet) -> list[Observable]:
-    """What threat intelligence is asked about a wallet: its account and every alias.
+def observables_of(*wallets: Wallet) -> list[Observable]:
+    """What threat intelligence is asked about wallets: their accounts and every alias.
 
     QR merchant keys are sent whole (``laoqr:27710418:mch…``) and as the bare merchant id (the
     last part), which is how an analyst copies it from a code.
     """
-    seen: dict[tuple[str, str], None] = {("account", wallet.account_ref): None}
-    for kind, value in ProxyEntry.objects.filter(wallet=wallet).values_list("kind", "value"):
+    seen: dict[tuple[str, str], None] = {("account", w.account_ref): None for w in wallets}
+    rows = ProxyEntry.objects.filter(wallet__in=[w.pk for w in wallets]).values_list(
+        "kind", "value"
+    )
+    for kind, value in rows:
         obs_kind = _OBSERVABLE_KINDS[kind]
         seen[(obs_kind, value)] = None
         if kind == "qr_merchant":
@@ -52,30 +55,31 @@ def name_similarity(a: str, b: str) -> float:
     return max(whole, words.ratio())
 
 
-def watchlist_hits(name: str) -> list[dict[str, str]]:
-    """Active watchlist entries whose names are like ``name``."""
+def watchlist_hits(names: list[str]) -> list[dict[str, str]]:
+    """Active watchlist entries whose names are like one of ``names``."""
     hits = []
     for entry in WatchlistEntry.objects.filter(active=True):
-        best = max((name_similarity(name, listed) for listed in entry.names), default=0.0)
-        if best >= NAME_THRESHOLD:
-            hits.append(
-                {
-                    "source": "watchlist",
-                    "kind": "name",
-                    "value": name,
-                    "indicator_id": f"watchlist:{entry.pk}",
-                    "name": entry.reason,
-                    "tlp": "",
-                    "score": f"{best:.2f}",
-                }
-            )
+        for name in names:
+            best = max((name_similarity(name, listed) for listed in entry.names), default=0.0)
+            if best >= NAME_THRESHOLD:
+                hits.append(
+                    {
+                        "source": "watchlist",
+                        "kind": "name",
+                        "value": name,
+                        "indicator_id": f"watchlist:{entry.pk}",
+                        "name": entry.reason,
+                        "tlp": "",
+                        "score": f"{best:.2f}",
+                    }
+                )
     return hits
 
 
 def screen(quote: Quote) -> list[dict[str, str]]:
     """All hits on both ends of a quoted payment, as the sending PSP may see them."""
     ends = (quote.payee_wallet, quote.wallet)
-    observables = [o for w in ends for o in observables_of(w)]
+    observables = observables_of(*ends)
     matches = threatintel.match(
         observables, caller_organisation_id=quote.wallet.participant.organisation_id
     )
@@ -91,6 +95,5 @@ def screen(quote: Quote) -> list[dict[str, str]]:
         }
         for m in matches
     ]
-    for wallet in ends:
-        hits.extend(watchlist_hits(wallet.holder_name))
+    hits.extend(watchlist_hits([w.holder_name for w in ends]))
     return hits

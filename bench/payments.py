@@ -1,0 +1,414 @@
+"""Payments hub: end-to-end cross-border payments/s and latency, service layer and HTTP, and
+QR decodes/s — each next to a baseline measured in the same run.
+
+1. *QR decode*: `mekong.payments.qr.decode` (strict: CRC, nested templates, per-scheme rules)
+   over the valid fixture payloads, against a plain-Python split of the same payloads into
+   top-level ID/length/value triples (no CRC, no nesting, no validation).
+2. *Service layer*: one payment = resolve the payee by proxy, quote, pay (screening, limits,
+   one linked ledger chain of five transfers, pacs.008/pacs.002, trustlog receipt), in one
+   process, sequentially. Baseline: the same five linked transfers straight through
+   `mekong.ledger.facade.transfers_create` (the hub's cost on top of the ledger).
+3. *HTTP*: the production server (`mekong serve`: gunicorn, 2 workers × 4 threads) on
+   loopback port 8410-8419. One payment = ``POST /quotes`` then ``POST /payments`` with an
+   Idempotency-Key, from client threads in separate processes (each thread pays from its own
+   wallet); ``GET /api/v1/health`` driven by the same client in the same run is the baseline
+   (and by wrk, if installed, for reference with bench/http.py).
+
+A fresh scratch database is migrated and seeded with the demo (VN → LA corridor: Đồng
+Wallet → KipPay through an FX provider). ``--database postgres`` uses a scratch PostgreSQL
+database (127.0.0.1:5432, user postgres) instead of SQLite. The client runs on the same two
+cores as the server, so the HTTP figures include its cost. Usage:
+``.venv/bin/python -m bench.payments [--seconds 10] [--clients 2x8] [--database sqlite]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds a module named `http`: keep the script directory off the import path.
+_here = str(Path(__file__).resolve().parent)
+sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _here]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PORTS = range(8410, 8420)
+FIXTURES = REPO / "src/mekong/payments/tests/data/qr_payloads.json"
+PRINCIPAL = 100_000  # VND, about USD 4: far below every wallet limit
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _row(name: str, per_s: float, lat: list[float], base: float, unit: str = "/s") -> str:
+    p50 = _pct(lat, 0.50) * 1000 if lat else float("nan")
+    p99 = _pct(lat, 0.99) * 1000 if lat else float("nan")
+    ratio = per_s / base if base else float("nan")
+    return f"{name:<46} {per_s:>10.0f}{unit:<3} {p50:>8.2f} {p99:>8.2f} {ratio:>8.3f}x"
+
+
+def _header() -> str:
+    return f"{'target':<46} {'rate':>13} {'p50 ms':>8} {'p99 ms':>8} {'vs base':>9}"
+
+
+# --- 1. QR decode ---------------------------------------------------------------------------
+def tlv_split(payload: str) -> list[tuple[str, str]]:
+    """The baseline: top-level ID/length/value triples, nothing else."""
+    out = []
+    i = 0
+    while i + 4 <= len(payload):
+        tag, length = payload[i : i + 2], int(payload[i + 2 : i + 4])
+        out.append((tag, payload[i + 4 : i + 4 + length]))
+        i += 4 + length
+    return out
+
+
+def bench_qr(seconds: float) -> None:
+    from mekong.payments.qr import QrError, decode
+
+    payloads = []
+    for p in json.loads(FIXTURES.read_text(encoding="utf-8"))["payloads"]:
+        try:
+            decode(p["payload"])
+        except QrError:
+            continue
+        payloads.append(p["payload"])
+
+    def rate(fn: Any) -> float:
+        n = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            for payload in payloads:
+                fn(payload)
+            n += len(payloads)
+        return n / (time.perf_counter() - start)
+
+    base = rate(tlv_split)
+    codec = rate(decode)
+    print(f"\nQR decode ({len(payloads)} valid fixture payloads, one process)")
+    print(f"{'target':<46} {'decodes/s':>13} {'vs base':>9}")
+    print(f"{'plain TLV split (baseline)':<46} {base:>13.0f} {1:>8.3f}x")
+    print(f"{'mekong.payments.qr.decode (strict)':<46} {codec:>13.0f} {codec / base:>8.3f}x")
+
+
+# --- database and seed --------------------------------------------------------------------
+@contextlib.contextmanager
+def scratch_env(database: str) -> Iterator[dict[str, str]]:
+    """Environment of a fresh migrated and seeded database (SQLite file or PostgreSQL)."""
+    from mekong.trustlog.note import NoteSigner
+
+    with tempfile.TemporaryDirectory(prefix="mekong-bench-pay-") as tmp:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        }
+        pg_name = f"bench_payments_{os.getpid()}"
+        url = (
+            f"postgres://postgres@127.0.0.1:5432/{pg_name}"
+            if database == "postgres"
+            else f"sqlite:///{tmp}/bench.sqlite3"
+        )
+        env.update(
+            {
+                "DATABASE_URL": url,
+                "MEKONG_VAR_DIR": str(Path(tmp) / "var"),
+                "SECRET_KEY": "bench-secret-key",
+                "DEBUG": "false",
+                "LOG_LEVEL": "WARNING",
+                "TRUSTLOG_WITNESSES": "",
+                "TRUSTLOG_SIGNER_KEY": NoteSigner.generate("bench.example/log").encode_skey(),
+            }
+        )
+        if database == "postgres":
+            subprocess.run(
+                [sys.executable, "scripts/ensure_postgres.py", url],
+                cwd=REPO,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        mekong = [sys.executable, "-m", "mekong.cli"]
+        subprocess.run([*mekong, "migrate", "-v", "0"], env=env, check=True)
+        subprocess.run([*mekong, "seed-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+        try:
+            yield env
+        finally:
+            if database == "postgres":
+                subprocess.run(
+                    ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
+                     f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"],
+                    check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mekong.settings"
+    import django
+
+    django.setup()
+
+
+def make_wallets(count: int) -> list[dict[str, Any]]:
+    """``count`` funded Vietnamese wallets; a token of their PSP; the Lao payee's alias."""
+    from mekong.identity.models import Organisation
+    from mekong.identity.selectors import actor_for_user
+    from mekong.identity.services import token_issue
+    from mekong.payments import services
+    from mekong.payments.models import Participant, Wallet
+
+    psp = Participant.objects.get(code="DEMO-VN-DONG")
+    wallets = []
+    for n in range(count):
+        w = services.wallet_open(participant=psp, holder_name=f"Bench Sender {n}")
+        services.wallet_fund(wallet=w, amount=10_000_000_000, reference=f"bench{n}")
+        wallets.append(w)
+    payee = Wallet.objects.get(owner_organisation__slug="la-bolaven-coffee")
+    org = Organisation.objects.get(slug="vn-dong-wallet")
+    owner = org.memberships.filter(role="owner").first().user  # type: ignore[union-attr]
+    _token, secret = token_issue(
+        actor=actor_for_user(owner, organisation_id=org.pk), organisation_id=org.pk,
+        name="bench", role="member",
+    )  # fmt: skip
+    return [{"wallet_id": w.pk, "payee": payee.account_ref, "token": secret} for w in wallets]
+
+
+# --- 2. service layer -----------------------------------------------------------------------
+def bench_service(env: dict[str, str], seconds: float) -> None:
+    setup_django(env)
+    from mekong.ledger import facade as ledger
+    from mekong.ledger.contracts import TransferIn
+    from mekong.payments import facade, paying
+    from mekong.payments.models import Quote
+
+    (job,) = make_wallets(1)
+    payee = facade.resolve_proxy("wallet_id", job["payee"])
+    # Baseline: the same five linked transfers, straight into the ledger.
+    sample = facade.quote(wallet_id=job["wallet_id"], payee=payee, amount=PRINCIPAL)
+    legs = paying.legs_for(Quote.objects.get(pk=sample.id))
+
+    def ledger_only() -> None:
+        ledger.transfers_create(
+            [
+                TransferIn(id=uuid.uuid4(), debit_account_id=leg.debit,
+                           credit_account_id=leg.credit, amount=leg.amount,
+                           currency=leg.currency, code=leg.code, linked=i < len(legs) - 1)
+                for i, leg in enumerate(legs)
+            ]
+        )  # fmt: skip
+
+    def payment() -> None:
+        p = facade.resolve_proxy("wallet_id", job["payee"])
+        q = facade.quote(wallet_id=job["wallet_id"], payee=p, amount=PRINCIPAL)
+        info = facade.pay(quote_id=q.id, idempotency_key=str(uuid.uuid4()))
+        assert info.status == "completed", info
+
+    def measure(fn: Any) -> tuple[float, list[float]]:
+        lat = []
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            t0 = time.perf_counter()
+            fn()
+            lat.append(time.perf_counter() - t0)
+        return len(lat) / (time.perf_counter() - start), lat
+
+    base, base_lat = measure(ledger_only)
+    rate, lat = measure(payment)
+    print(f"\nService layer (one process, sequential, {env['DATABASE_URL'].split(':')[0]})")
+    print(_header())
+    print(_row("ledger: 5 linked transfers (baseline)", base, base_lat, base))
+    print(_row("payment: proxy + quote + pay + receipt", rate, lat, base))
+
+
+# --- 3. HTTP --------------------------------------------------------------------------------
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port in 8410-8419")
+
+
+@contextlib.contextmanager
+def server(env: dict[str, str], workers: int) -> Iterator[int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mekong.cli", "serve", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/api/v1/health")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _client(port: int, jobs: list[dict[str, Any]], kind: str, seconds: float, q: Any) -> None:
+    """One client process: a thread per job, each looping until the time is up."""
+    stop = time.perf_counter() + seconds
+    results: list[tuple[float, int]] = []
+    lock = threading.Lock()
+
+    def loop(job: dict[str, Any]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Bearer {job['token']}", "Content-Type": "application/json"}
+        quote_body = json.dumps(
+            {"wallet_id": job["wallet_id"], "amount": PRINCIPAL,
+             "payee": {"kind": "wallet_id", "value": job["payee"]}}
+        )  # fmt: skip
+        local: list[tuple[float, int]] = []
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            ok = 0
+            try:
+                if kind == "health":
+                    conn.request("GET", "/api/v1/health")
+                    r = conn.getresponse()
+                    r.read()
+                    ok = int(r.status == 200)
+                else:
+                    conn.request("POST", "/api/v1/payments/quotes", quote_body, headers)
+                    r = conn.getresponse()
+                    quote = json.loads(r.read())
+                    if r.status == 201:
+                        body = json.dumps({"quote_id": quote["id"]})
+                        conn.request(
+                            "POST", "/api/v1/payments/payments", body,
+                            {**headers, "Idempotency-Key": str(uuid.uuid4())},
+                        )  # fmt: skip
+                        r = conn.getresponse()
+                        paid = json.loads(r.read())
+                        ok = int(r.status == 201 and paid["status"] == "completed")
+            except (OSError, http.client.HTTPException, ValueError):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            local.append((time.perf_counter() - t0, ok))
+        with lock:
+            results.extend(local)
+
+    threads = [threading.Thread(target=loop, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    q.put(results)
+
+
+def drive(port: int, jobs: list[dict[str, Any]], kind: str, procs: int, seconds: float) -> Any:
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue()
+    chunks = [jobs[i::procs] for i in range(procs)]
+    ps = [ctx.Process(target=_client, args=(port, c, kind, seconds, q)) for c in chunks]
+    start = time.perf_counter()
+    for p in ps:
+        p.start()
+    results = [item for _ in ps for item in q.get()]
+    for p in ps:
+        p.join()
+    elapsed = time.perf_counter() - start
+    good = [lat for lat, ok in results if ok]
+    return len(good) / seconds, good, len(results) - len(good), elapsed
+
+
+def wrk_health(port: int, seconds: int) -> str | None:
+    import shutil
+
+    wrk = shutil.which("wrk")
+    if not wrk:
+        return None
+    out = subprocess.run(
+        [wrk, "-t2", "-c16", f"-d{seconds}s", "--latency",
+         f"http://127.0.0.1:{port}/api/v1/health"],
+        capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    lines = [ln.strip() for ln in out.splitlines() if "Requests/sec" in ln or " 99%" in ln]
+    return "; ".join(lines)
+
+
+def bench_http(env: dict[str, str], seconds: float, procs: int, threads: int) -> None:
+    setup_django(env)
+    from django.db import connections
+
+    jobs = make_wallets(procs * threads)
+    connections.close_all()
+    with server(env, workers=2) as port:
+        drive(port, jobs[:2], "payment", 1, 1.0)  # warm the workers up
+        h_rate, h_lat, h_err, _ = drive(port, jobs, "health", procs, seconds)
+        p_rate, p_lat, p_err, _ = drive(port, jobs, "payment", procs, seconds)
+        wrk = wrk_health(port, int(seconds))
+    db = env["DATABASE_URL"].split(":")[0]
+    print(
+        f"\nHTTP: mekong serve (gunicorn 2 workers × 4 threads, {db}), port {port}, "
+        f"client {procs} processes × {threads} threads on the same 2 cores, {seconds:.0f} s"
+    )
+    print(_header())
+    print(_row("GET /api/v1/health (baseline)", h_rate, h_lat, h_rate) + f"  errors {h_err}")
+    print(
+        _row("payment: POST /quotes + POST /payments", p_rate, p_lat, h_rate) + f"  errors {p_err}"
+    )
+    if wrk:
+        print(f"wrk -t2 -c16 on /api/v1/health for reference: {wrk}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", default="2x8", help="client processes x threads")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--skip", default="", help="comma list of qr,service,http to skip")
+    args = parser.parse_args()
+    procs, threads = (int(x) for x in args.clients.split("x"))
+    skip = set(args.skip.split(","))
+    print(f"bench/payments.py — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if "qr" not in skip:
+        bench_qr(min(args.seconds, 5))
+    with scratch_env(args.database) as env:
+        if "service" not in skip:
+            # Each part in its own process: Django is set up against the scratch database.
+            ctx = multiprocessing.get_context("spawn")
+            p = ctx.Process(target=bench_service, args=(env, args.seconds))
+            p.start()
+            p.join()
+        if "http" not in skip:
+            ctx = multiprocessing.get_context("spawn")
+            p = ctx.Process(target=bench_http, args=(env, args.seconds, procs, threads))
+            p.start()
+            p.join()
+    print("\nOne run each; the machine is shared: compare the ratios, not the absolute figures.")
+
+
+if __name__ == "__main__":
+    main()
