@@ -22,7 +22,15 @@ from django.views.decorators.http import require_http_methods
 
 from mekong.core.countries import COUNTRIES
 from mekong.core.errors import RateLimited
-from mekong.customs import errors, facade, formspec, ratelimit, selectors, services
+from mekong.customs import (
+    errors,
+    facade,
+    formspec,
+    printable,
+    ratelimit,
+    selectors,
+    services,
+)
 from mekong.customs.contracts import VerificationResult
 from mekong.customs.documents.disclosure import flatten
 from mekong.customs.messages import CHECK_LABELS, CHECK_REASONS
@@ -189,6 +197,7 @@ def document_detail(request: HttpRequest, document_id: uuid.UUID) -> HttpRespons
             "doc": doc,
             "type_label": _type_label(doc.doc_type),
             "rows": _rows(doc.data),
+            "sections": printable.sections(doc.data),
             "qr": qr,
             "qr_url": qr_url,
             "can_revoke": can_revoke,
