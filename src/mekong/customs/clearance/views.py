@@ -13,9 +13,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mekong.core import formatting
 from mekong.core.errors import DomainError, NotFound
 from mekong.core.money import Money
 from mekong.customs.clearance import documents, duty, explain, selectors, services
@@ -110,6 +112,14 @@ def lodge(request: HttpRequest) -> HttpResponse:
     return render(request, "clearance/lodge.html", context)
 
 
+def _rate_text(rate: Decimal) -> str:
+    """A customs exchange rate in the active language, never rounded (Babel keeps 3 decimals)."""
+    exponent = rate.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -3:
+        return formatting.format_number(rate, translation.get_language())
+    return str(rate)
+
+
 def _money(minor: int, currency: str) -> Money:
     return Money(minor, currency)
 
@@ -156,6 +166,7 @@ def _detail_context(request: HttpRequest, actor: Actor, declaration: Declaration
         "vat_total": _money(declaration.vat, cur),
         "grand_total": _money(declaration.duty + declaration.vat, cur),
         "assessment": assessment,
+        "exchange_rate": _rate_text(Decimal(assessment.get("exchange_rate", "1"))),
         "schedule": duty.load_schedule(declaration.import_country),
         "live_documents": live,
         "stored_documents": stored,
