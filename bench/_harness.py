@@ -24,10 +24,27 @@ REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+#: Optional port range for the servers benchmarks start, e.g. ``8460-8469`` (when several
+#: people share a machine, each gets a range); unset: any free port.
+PORTS_ENV = "MEKONG_BENCH_PORTS"
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port, inside ``$MEKONG_BENCH_PORTS`` (``low-high``) when set."""
+    spec = os.environ.get(PORTS_ENV, "")
+    if not spec:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    low, _, high = spec.partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    sys.exit(f"no free port in {PORTS_ENV}={spec}")
 
 
 def ensure_wrk() -> str:
@@ -116,9 +133,17 @@ def run_wrk(
 
 @contextlib.contextmanager
 def platform_server(
-    *, workers: int = 2, seed: bool = True, env: dict[str, str] | None = None
+    *,
+    workers: int = 2,
+    seed: bool = True,
+    env: dict[str, str] | None = None,
+    prepare: list[list[str]] | None = None,
 ) -> Iterator[str]:
-    """Start `mekong serve` (gunicorn) on a free loopback port over a fresh demo database."""
+    """Start `mekong serve` (gunicorn) on a free loopback port over a fresh demo database.
+
+    ``prepare``: extra commands run after seeding, with the server's environment (e.g. a
+    script that adds benchmark data to its database).
+    """
     with tempfile.TemporaryDirectory(prefix="mekong-bench-") as tmp:
         base_env = {
             k: v
@@ -140,6 +165,8 @@ def platform_server(
             subprocess.run(
                 [*mekong, "seed-demo"], env=base_env, check=True, stdout=subprocess.DEVNULL
             )
+        for cmd in prepare or []:
+            subprocess.run(cmd, env=base_env, check=True, cwd=str(REPO))
         port = free_port()
         proc = subprocess.Popen(
             [*mekong, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],

@@ -169,18 +169,24 @@ def _percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 
 def _build(n: int) -> None:
-    from mekong.core.countries import country
-    from mekong.core.text import exact_key, normalize_text, search_key
     from mekong.identity.services import organisation_create
     from mekong.marketplace.catalogue import SELLERS
     from mekong.marketplace.demo import load_catalogue
-    from mekong.marketplace.models import Product, ProductTranslation, SearchEntry, Seller
 
     org_ids = {
         slug: organisation_create(name=slug, kind="sme", country=c).pk
         for slug, (c, _v) in SELLERS.items()
     }
     load_catalogue(org_ids)
+    add_products(n)
+
+
+def add_products(n: int) -> None:
+    """Add ``n`` synthetic products (``bench-<i>``) to the existing sellers, with search rows."""
+    from mekong.core.countries import country
+    from mekong.core.text import exact_key, normalize_text, search_key
+    from mekong.marketplace.models import Product, ProductTranslation, SearchEntry, Seller
+
     sellers = list(Seller.objects.all())
     lang_of = {"TH": "th", "LA": "lo", "KH": "km", "MM": "my", "VN": "vi"}
     rng = random.Random(5)
@@ -295,21 +301,21 @@ def run_one(vendor: str, database_url: str, products: int) -> dict[str, Any]:
     recall: dict[str, list[int]] = {}
     for script, query, expected in CASES:
         _f, _e, terms = query_terms(query)
-        ours = set(
+        found = set(
             matching_entries(terms)
             .filter(product__slug__in=expected)
             .values_list("product__slug", flat=True)
         )
         from mekong.marketplace.models import Product
 
-        base = set(
+        found_naive = set(
             Product.objects.filter(pk__in=naive(query), slug__in=expected).values_list(
                 "slug", flat=True
             )
         )
         r = recall.setdefault(script, [0, 0, 0])
-        r[0] += len(ours)
-        r[1] += len(base)
+        r[0] += len(found)
+        r[1] += len(found_naive)
         r[2] += len(expected)
     return {
         "vendor": vendor,
