@@ -190,8 +190,15 @@ def home(request: HttpRequest) -> HttpResponse:
     for wallet in wallets:
         for payment in facade.payments_for_wallet(wallet.id, limit=HISTORY):
             seen[payment.id] = payment
+    recent = sorted(seen.values(), key=lambda p: p.created_at, reverse=True)[:HISTORY]
+    # Incoming payments name the payer's provider: the hub does not disclose payer names.
+    providers = dict(
+        Participant.objects.filter(pk__in={p.sender_participant_id for p in recent}).values_list(
+            "pk", "name"
+        )
+    )
     rows = []
-    for payment in sorted(seen.values(), key=lambda p: p.created_at, reverse=True)[:HISTORY]:
+    for payment in recent:
         q = payment.quote
         outgoing = q.wallet_id in mine
         rows.append(
@@ -201,7 +208,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 "amount": Money(q.total_debit, q.source_currency)
                 if outgoing
                 else Money(q.destination_amount, q.destination_currency),
-                "counterparty": q.payee.display_name if outgoing else q.payee.participant_name,
+                "counterparty": q.payee.display_name
+                if outgoing
+                else providers.get(payment.sender_participant_id, ""),
                 "status_label": _status_label(payment.status),
             }
         )

@@ -130,6 +130,16 @@ def test_home_lists_my_wallets_in_local_formats(hub, vn_user, lang, text):
     assert text in page  # VND has no minor units: no decimals in any language
 
 
+def test_the_payee_sees_the_payment_received_from_the_payers_provider(paid, lao_shop, hub):
+    payment, _fields = paid
+    page = login(make_user(org=lao_shop.owner_organisation, role="member")).get(url("home"))
+    text = page.content.decode()
+    assert url("payment", payment.pk) in text
+    assert "Received" in text
+    assert hub.psps["VN"].name in text
+    assert "LAK" in text
+
+
 def test_home_in_all_six_languages(hub, vn_user):
     client = login(vn_user)
     for lang in ("en", "th", "vi", "km", "lo", "my"):
@@ -411,6 +421,25 @@ def test_my_qr_pays_back_to_my_wallet(hub, lao_shop):
     payee, amount, currency = facade.resolve_qr(payload)
     assert payee.account_ref == lao_shop.account_ref
     assert (amount, currency) == (15_000_00, "LAK")
+
+
+def test_my_qr_in_thailand_is_promptpay_to_my_phone(hub):
+    wallet = make_wallet(hub.psps["TH"], name="Ayu Chuepa")
+    services.proxy_register(kind="phone", value="+66801234567", wallet=wallet)
+    page = (
+        login(make_user(org=wallet.owner_organisation, role="owner"))
+        .get(url("my_qr"))
+        .content.decode()
+    )
+    payload = re.search(r'<pre class="payload">([^<]+)</pre>', page).group(1)
+    assert decode(payload).scheme == "promptpay"
+    assert facade.resolve_qr(payload)[0].account_ref == wallet.account_ref
+
+
+def test_a_wallet_without_a_national_code_says_so(hub, vn_user):
+    page = login(vn_user).get(url("my_qr")).content.decode()
+    assert "has no national QR code registered with the hub yet" in page
+    assert "data:image/svg+xml" not in page
 
 
 def test_my_qr_of_another_organisations_wallet_is_404(hub, lao_shop, vn_user):
