@@ -128,3 +128,29 @@ def test_user_text_is_escaped(corridor):
     page = _client(corridor.officer).get(f"/en/customs/clearance/{d.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_information_request_and_answer_through_the_pages(corridor):
+    d = lodge(corridor, document_ids=tuple(corridor.document_ids[:1]))
+    officer = _client(corridor.officer)
+    r = officer.post(f"/en/customs/clearance/{d.pk}/request-information/", {"note": ""})
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == "lodged"  # a request needs a note
+    officer.post(f"/en/customs/clearance/{d.pk}/request-information/", {"note": "Form D please"})
+    trader = _client(corridor.importer_user)
+    page = trader.get(f"/en/customs/clearance/{d.pk}/").content.decode()
+    assert "Customs asked for more information" in page
+    assert "Form D please" in page
+    form_d = str(corridor.documents["form_d"].id)
+    trader.post(
+        f"/en/customs/clearance/{d.pk}/supply-information/",
+        {"note": "Attached", "document_ids": form_d},
+    )
+    d.refresh_from_db()
+    assert (d.status, d.document_ids[-1]) == ("lodged", form_d)
+    page = officer.get(f"/en/customs/clearance/{d.pk}/").content.decode()
+    assert f'data-document="{form_d}"' in page
+    officer.post(f"/en/customs/clearance/{d.pk}/hold/", {"note": "Inspect the bags"})
+    d.refresh_from_db()
+    assert d.status == "held"
