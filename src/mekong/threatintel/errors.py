@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from mekong.core.errors import NotFound, PermissionDenied, ValidationFailed
+from django.utils.translation import gettext_lazy as _
+
+from mekong.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
 class CollectionNotFound(NotFound):
@@ -27,3 +29,17 @@ class InvalidStixObject(ValidationFailed):
     """A STIX object built from a form failed validation."""
 
     code = "threatintel.invalid_object"
+
+
+class NotGroupManager(PermissionDenied):
+    """Only owners and administrators of the group's owner organisation may change it."""
+
+    code = "threatintel.not_group_manager"
+    title = _("Only the group's owners and administrators may change it.")
+
+
+class GroupSlugTaken(Conflict):
+    """Another sharing group already uses this slug."""
+
+    code = "threatintel.group_slug_taken"
+    title = _("Another sharing group already uses this short name.")

@@ -28,13 +28,18 @@ class SharingGroup(models.Model):
     """A trust group of member organisations (CERTs, banks, payment providers, regulators).
 
     The members of a collection's sharing group are the audience of its TLP:AMBER objects; the
-    members of every group together are the community that sees TLP:GREEN.
+    members of every group together are the community that sees TLP:GREEN. ``owner`` is the
+    organisation that created the group on the analyst pages: only its owners and
+    administrators change the member list (operators use the admin for groups without one).
     """
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True, default="")
     members = models.ManyToManyField(Organisation, related_name="sharing_groups", blank=True)
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

@@ -122,3 +122,35 @@ def status_get_for(
         id=status_id,
         request_timestamp__gte=clock.now() - STATUS_RETENTION,
     ).first()
+
+
+def groups_for(organisation_id: int | None) -> QuerySet[SharingGroup]:
+    """Sharing groups the organisation belongs to or owns (what its analysts may look at)."""
+    if organisation_id is None:
+        return SharingGroup.objects.none()
+    return (
+        SharingGroup.objects.filter(Q(members__id=organisation_id) | Q(owner_id=organisation_id))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def group_grants(group: SharingGroup) -> QuerySet[CollectionGrant]:
+    """The collection rights (read/write) a sharing group holds."""
+    return (
+        CollectionGrant.objects.filter(group=group)
+        .select_related("collection__api_root")
+        .order_by("collection__title", "pk")
+    )
+
+
+def levels_of_visible(*, organisation_id: int | None, stix_ids: list[str]) -> dict[str, str]:
+    """``stix id -> most restrictive TLP among its visible versions``, for visible ids only.
+
+    Ids the organisation may not see are simply absent, exactly like ids that do not exist.
+    """
+    found: dict[str, list[str]] = {}
+    rows = visible_objects(organisation_id=organisation_id).filter(stix_id__in=stix_ids)
+    for stix_id, level in rows.values_list("stix_id", "tlp"):
+        found.setdefault(stix_id, []).append(level)
+    return {k: tlp.most_restrictive(v) or tlp.CLEAR for k, v in found.items()}

@@ -13,12 +13,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from mekong.core import clock
 from mekong.core.audit import audit_record
+from mekong.identity.contracts import Actor
 from mekong.identity.models import Organisation
 from mekong.threatintel import bulk, tlp
-from mekong.threatintel.errors import InvalidStixObject
+from mekong.threatintel.errors import GroupSlugTaken, InvalidStixObject, NotGroupManager
 from mekong.threatintel.models import (
     ApiRoot,
     Collection,
@@ -35,13 +37,66 @@ RECIPIENTS_PROPERTY = "x_mekong_recipients"
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
 
-def sharing_group_create(*, name: str, slug: str, member_ids: list[int]) -> SharingGroup:
-    """Create a sharing group with its member organisations."""
+def sharing_group_create(
+    *,
+    name: str,
+    slug: str,
+    member_ids: list[int],
+    owner_id: int | None = None,
+    description: str = "",
+) -> SharingGroup:
+    """Create a sharing group with its member organisations.
+
+    With ``owner_id`` (groups created on the analyst pages) the owner organisation is a member
+    and its owners and administrators manage the member list.
+    """
     with transaction.atomic():
-        group = SharingGroup.objects.create(name=name, slug=slug)
-        group.members.set(member_ids)
-        audit_record(action="threatintel.group_created", object_type="group", object_id=group.pk)
+        if SharingGroup.objects.filter(slug=slug).exists():
+            raise GroupSlugTaken
+        group = SharingGroup.objects.create(
+            name=name, slug=slug, owner_id=owner_id, description=description
+        )
+        group.members.set(sorted({*member_ids, *([owner_id] if owner_id else [])}))
+        audit_record(
+            action="threatintel.group_created", organisation_id=owner_id,
+            object_type="group", object_id=group.pk,
+        )  # fmt: skip
     return group
+
+
+def _require_group_manager(group: SharingGroup, actor: Actor) -> None:
+    if not (
+        group.owner_id is not None and actor.organisation_id == group.owner_id and actor.can_manage
+    ):
+        raise NotGroupManager
+
+
+def sharing_group_member_add(*, group: SharingGroup, organisation_id: int, actor: Actor) -> None:
+    """Add a member organisation; only the owner organisation's owners and admins may."""
+    with transaction.atomic():
+        locked = SharingGroup.objects.select_for_update().get(pk=group.pk)
+        _require_group_manager(locked, actor)
+        locked.members.add(organisation_id)
+        audit_record(
+            action="threatintel.group_member_added", actor_user_id=actor.user_id,
+            organisation_id=actor.organisation_id, object_type="group", object_id=group.pk,
+            data={"organisation": organisation_id},
+        )  # fmt: skip
+
+
+def sharing_group_member_remove(*, group: SharingGroup, organisation_id: int, actor: Actor) -> None:
+    """Remove a member organisation (never the owner itself); owner's owners and admins only."""
+    with transaction.atomic():
+        locked = SharingGroup.objects.select_for_update().get(pk=group.pk)
+        _require_group_manager(locked, actor)
+        if organisation_id == locked.owner_id:
+            raise NotGroupManager(_("The owner organisation stays a member of its group."))
+        locked.members.remove(organisation_id)
+        audit_record(
+            action="threatintel.group_member_removed", actor_user_id=actor.user_id,
+            organisation_id=actor.organisation_id, object_type="group", object_id=group.pk,
+            data={"organisation": organisation_id},
+        )  # fmt: skip
 
 
 def api_root_create(

@@ -1,4 +1,5 @@
-"""Analyst pages: dashboard and search, object view, indicator form, sighting, exports.
+"""Analyst pages: dashboard and search, object view, indicator and report forms, sightings,
+sharing groups, exports.
 
 Every page starts from `selectors.visible_objects`, so TLP applies here exactly as in TAXII.
 """
@@ -12,23 +13,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mekong.core import clock
 from mekong.core.errors import DomainError
+from mekong.core.text import normalize_text
 from mekong.identity.auth import SessionActorAuth
 from mekong.identity.contracts import Actor
+from mekong.identity.models import Organisation
 from mekong.threatintel import selectors, services, tlp
-from mekong.threatintel.forms import IndicatorForm
-from mekong.threatintel.models import Collection, StixObject
+from mekong.threatintel.errors import GroupSlugTaken, NotGroupManager
+from mekong.threatintel.forms import GroupForm, IndicatorForm, MemberForm, ReportForm, SightingForm
+from mekong.threatintel.models import Collection, SharingGroup, StixObject
 from mekong.threatintel.observables import KIND_TO_STIX, normalise
 from mekong.threatintel.validation import PAYMENT_ID_TYPE
 
 RECENT = 20
+#: How many of the newest visible objects the report form offers to pick from.
+REPORT_CHOICES = 200
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -90,8 +97,13 @@ def object_detail(request: HttpRequest, stix_id: str) -> HttpResponse:
         raw__source_ref=stix_id
     ) | visible.filter(type="relationship", raw__target_ref=stix_id)
     sightings = visible.filter(type="sighting", raw__sighting_of_ref=stix_id)
+    refs = [str(r) for r in current.raw.get("object_refs") or []]
+    # Referenced objects the reader may not see are simply absent (like everywhere else).
+    referenced = {row.stix_id: row for row in visible.filter(stix_id__in=refs)}
     context = {
         "obj": current,
+        "referenced": [referenced[r] for r in refs if r in referenced],
+        "sighting_form": SightingForm(),
         "versions": rows,
         "relationships": list(relationships.order_by("date_added")),
         "sightings": list(sightings.order_by("date_added")),
@@ -170,21 +182,188 @@ def _indicator_from(data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_POST
 def sighting_new(request: HttpRequest, stix_id: str) -> HttpResponse:
-    """Record that the analyst's organisation saw the indicator."""
+    """Record that the analyst's organisation saw the indicator (how many times)."""
     actor = _actor(request)
     rows = _visible_versions(actor, stix_id)
     writable = {c.pk for c in _writable(actor)}
     target = next((r.collection for r in reversed(rows) if r.collection_id in writable), None)
-    if target is None or actor.organisation_id is None:
+    if target is None or actor.organisation_id is None or rows[-1].type != "indicator":
         raise Http404
+    form = SightingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter how many times you saw it (at least once)."))
+        return redirect("threatintel:object", stix_id=stix_id)
     services.sighting_record(
         collection=target,
         organisation_id=actor.organisation_id,
         indicator_id=stix_id,
+        count=form.cleaned_data["count"],
         actor_user_id=actor.user_id,
     )
     messages.success(request, _("The sighting was recorded."))
     return redirect("threatintel:object", stix_id=stix_id)
+
+
+@login_required
+def report_new(request: HttpRequest) -> HttpResponse:
+    """Submit a STIX report about objects the analyst can see, with a TLP marking."""
+    actor = _actor(request)
+    writable = {str(c.id): c for c in _writable(actor)}
+    visible = selectors.visible_objects(organisation_id=actor.organisation_id)
+    newest = visible.exclude(type__in=["marking-definition", "sighting", "relationship"])
+    picks: dict[str, str] = {}
+    for row in newest.order_by("-date_added")[:REPORT_CHOICES]:
+        label = str(row.raw.get("name") or row.stix_id)
+        picks.setdefault(row.stix_id, f"{label} ({row.type}, TLP:{row.tlp.upper()})")
+    form = ReportForm(
+        request.POST or None,
+        collections=[(k, c.title) for k, c in writable.items()],
+        recipients=[(o.slug, o.name) for o in selectors.community_organisations()],
+        objects=list(picks.items()),
+        levels_of=lambda ids: selectors.levels_of_visible(
+            organisation_id=actor.organisation_id, stix_ids=ids
+        ),
+    )
+    if request.method == "POST" and form.is_valid() and actor.organisation_id is not None:
+        data = form.cleaned_data
+        try:
+            row = services.stix_object_create(
+                collection=writable[data["collection"]],
+                organisation_id=actor.organisation_id,
+                obj=_report_from(data),
+                actor_user_id=actor.user_id,
+            )
+        except DomainError as error:
+            form.add_error(None, "; ".join(error.extra.get("errors", [error.detail])))
+        else:
+            messages.success(request, _("The report was shared."))
+            return redirect("threatintel:object", stix_id=row.stix_id)
+    return render(request, "threatintel/report_form.html", {"form": form})
+
+
+def _report_from(data: dict[str, Any]) -> dict[str, Any]:
+    stamp = services.stix_timestamp()
+    description = normalize_text(data["description"], multiline=True)
+    return {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": f"report--{uuid.uuid4()}",
+        "created": stamp,
+        "modified": stamp,
+        "name": normalize_text(data["name"]),
+        **({"description": description} if description else {}),
+        "report_types": ["threat-report"],
+        "published": services.stix_timestamp(data["published"]),
+        "object_refs": list(data["object_refs"]),
+        "object_marking_refs": [tlp.TLP2_IDS[data["tlp"]]],
+        **({services.RECIPIENTS_PROPERTY: list(data["recipients"])} if data["recipients"] else {}),
+    }
+
+
+def _manages(actor: Actor, group: SharingGroup) -> bool:
+    return (
+        group.owner_id is not None
+        and group.owner_id == actor.organisation_id
+        and (actor.can_manage)
+    )
+
+
+@login_required
+def groups(request: HttpRequest) -> HttpResponse:
+    """The organisation's sharing groups with members and collection rights; create one."""
+    actor = _actor(request)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST":
+        if not actor.can_manage or actor.organisation_id is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                group = services.sharing_group_create(
+                    name=normalize_text(data["name"]),
+                    slug=data["slug"],
+                    description=normalize_text(data["description"], multiline=True),
+                    member_ids=[],
+                    owner_id=actor.organisation_id,
+                )
+            except GroupSlugTaken as error:
+                form.add_error("slug", error.detail)
+            else:
+                messages.success(request, _("The sharing group was created."))
+                return redirect("threatintel:group", slug=group.slug)
+    rows = [
+        {"group": g, "members": list(g.members.order_by("name")),
+         "grants": list(selectors.group_grants(g)), "manages": _manages(actor, g)}
+        for g in selectors.groups_for(actor.organisation_id).select_related("owner")
+    ]  # fmt: skip
+    context = {"rows": rows, "form": form, "can_create": actor.can_manage}
+    return render(request, "threatintel/groups.html", context)
+
+
+def _group_for(actor: Actor, slug: str) -> SharingGroup:
+    """A group the actor's organisation belongs to or owns; 404 otherwise (no existence leak)."""
+    return get_object_or_404(selectors.groups_for(actor.organisation_id), slug=slug)
+
+
+def _member_form(group: SharingGroup, data: Any = None) -> MemberForm:
+    outside = Organisation.objects.exclude(sharing_groups=group).order_by("name")
+    return MemberForm(data, organisations=[(o.pk, o.name) for o in outside])
+
+
+@login_required
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One group: members, collection rights, and (for its managers) member changes."""
+    actor = _actor(request)
+    group = _group_for(actor, slug)
+    manages = _manages(actor, group)
+    context = {
+        "group": group,
+        "members": list(group.members.order_by("name")),
+        "grants": list(selectors.group_grants(group)),
+        "manages": manages,
+        "member_form": _member_form(group) if manages else None,
+    }
+    return render(request, "threatintel/group_detail.html", context)
+
+
+@login_required
+@require_POST
+def group_member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add an organisation to the group (owner organisation's owners and admins only)."""
+    actor = _actor(request)
+    group = _group_for(actor, slug)
+    form = _member_form(group, request.POST)
+    if not _manages(actor, group):
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            services.sharing_group_member_add(
+                group=group, organisation_id=form.cleaned_data["organisation"], actor=actor
+            )
+        except NotGroupManager as error:
+            raise PermissionDenied from error
+        messages.success(request, _("The organisation was added to the group."))
+    else:
+        messages.error(request, _("Choose an organisation that is not a member yet."))
+    return redirect("threatintel:group", slug=group.slug)
+
+
+@login_required
+@require_POST
+def group_member_remove(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
+    """Remove a member organisation (never the owner) — owner's owners and admins only."""
+    actor = _actor(request)
+    group = _group_for(actor, slug)
+    if not group.members.filter(pk=organisation_id).exists():
+        raise Http404
+    try:
+        services.sharing_group_member_remove(
+            group=group, organisation_id=organisation_id, actor=actor
+        )
+    except NotGroupManager as error:
+        raise PermissionDenied from error
+    messages.success(request, _("The organisation was removed from the group."))
+    return redirect("threatintel:group", slug=group.slug)
 
 
 def _latest_visible(actor: Actor) -> list[StixObject]:

@@ -43,3 +43,53 @@ def test_analyst_shares_an_indicator_and_records_a_sighting(
 
     page.goto(f"{base}/threatintel/?q=wal-7781")
     assert page.locator(".search-results li").count() == 1
+
+
+def test_admin_submits_a_report_and_manages_a_sharing_group(
+    alliance, live_server, page, screenshot_dir
+):
+    from mekong.identity.tests.factories import make_user
+
+    alliance["clients"]["cert_a"].post(alliance["objects_url"], load("poisonivy.json"))
+    admin = make_user(org=alliance["orgs"]["cert_a"], role="admin", email="lead@cert-a.example")
+    base = f"{live_server.url}/en"
+    page.goto(f"{base}/login/")
+    page.locator("input[name=username]").fill(admin.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+
+    page.goto(f"{base}/threatintel/")
+    page.get_by_role("link", name="Submit a report").click()
+    page.locator("input[name=name]").fill("Poison Ivy in the region")
+    page.locator("textarea[name=description]").fill("Campaign seen against two banks.")
+    page.locator("input[name=published]").fill("2026-03-04T05:06")
+    page.locator("input[name=object_refs]").first.check()
+    page.locator("select[name=tlp]").select_option("amber")
+    page.screenshot(path=str(screenshot_dir / "threatintel-report-form-en.png"), full_page=True)
+    page.get_by_role("button", name="Share the report").click()
+    assert page.get_by_role("heading", name="Poison Ivy in the region").is_visible()
+    assert page.locator("ul.referenced li").count() == 1
+
+    page.goto(f"{base}/threatintel/groups/")
+    page.locator("input[name=name]").fill("Mekong banks")
+    page.locator("input[name=slug]").fill("mekong-banks")
+    page.get_by_role("button", name="Create the group").click()
+    assert page.get_by_role("heading", name="Mekong banks").is_visible()
+    page.locator("select[name=organisation]").select_option(label="Bank B")
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert page.get_by_role("button", name="Remove Bank B").is_visible()
+    page.screenshot(path=str(screenshot_dir / "threatintel-group-en.png"), full_page=True)
+
+    page.goto(f"{base}/threatintel/groups/")
+    assert page.locator("table.grants").first.is_visible()
+    page.screenshot(path=str(screenshot_dir / "threatintel-groups-en.png"), full_page=True)
+
+    # Record a sighting of an indicator with a count.
+    page.goto(f"{base}/threatintel/?q=")
+    indicator = next(o for o in load("poisonivy.json")["objects"] if o["type"] == "indicator")
+    page.goto(f"{base}/threatintel/objects/{indicator['id']}/")
+    page.locator("input[name=count]").fill("4")
+    page.get_by_role("button", name="Record a sighting").click()
+    assert page.get_by_text("seen 4 times").is_visible()
+    page.screenshot(path=str(screenshot_dir / "threatintel-sighting-en.png"), full_page=True)
