@@ -119,6 +119,47 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_key_rotate(args: argparse.Namespace) -> int:
+    """Give the authority of a country a new key; its current keys stop signing now."""
+    _django()
+    from mekong.customs import services
+    from mekong.customs.models import IssuingAuthority
+
+    authorities = list(IssuingAuthority.objects.filter(country=args.country.upper()))
+    if args.name:
+        authorities = [a for a in authorities if a.name == args.name]
+    if len(authorities) != 1:
+        found = "no" if not authorities else "several"
+        print(
+            f"mekong: error: {found} issuing authority for {args.country} (use --name)",
+            file=sys.stderr,
+        )
+        return 2
+    key = services.authority_key_add(authority=authorities[0], rotate=True)
+    print(f"{authorities[0]}: new key {key.key_id} valid from {key.valid_from.isoformat()}")
+    return 0
+
+
+def cmd_key_revoke(args: argparse.Namespace) -> int:
+    """Revoke an authority key: documents it signed from ``--at`` (default now) fail."""
+    _django()
+    from mekong.customs import services
+    from mekong.customs.documents.canonical import parse_time
+    from mekong.customs.models import AuthorityKey
+
+    key = AuthorityKey.objects.select_related("authority").filter(key_id=args.key_id).first()
+    if key is None:
+        print(f"mekong: error: no key {args.key_id}", file=sys.stderr)
+        return 2
+    at = parse_time(args.at) if args.at else None
+    if args.at and at is None:
+        print(f"mekong: error: --at {args.at!r} is not an RFC 3339 time", file=sys.stderr)
+        return 2
+    services.authority_key_revoke(key=key, at=at)
+    print(f"key {key.key_id} of {key.authority} revoked from {key.revoked_at}")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add the ``docs`` command (and the clearance app's commands, if it has any)."""
     docs = subparsers.add_parser("docs", help="trade documents: verify offline, trust list")
@@ -145,6 +186,16 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("trust-list", help="export the trust list as JSON")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     p.set_defaults(func=cmd_trust_list)
+
+    p = sub.add_parser("key-rotate", help="new signing key for a country's issuing authority")
+    p.add_argument("country", help="ISO 3166 alpha-2 code, e.g. TH")
+    p.add_argument("--name", help="the authority's name, if the country has several")
+    p.set_defaults(func=cmd_key_rotate)
+
+    p = sub.add_parser("key-revoke", help="revoke an issuing authority's key")
+    p.add_argument("key_id", metavar="KEY_ID")
+    p.add_argument("--at", help="RFC 3339 time from which it is revoked (default: now)")
+    p.set_defaults(func=cmd_key_revoke)
 
     docs.epilog = "checks: " + ", ".join(CHECK_NAMES)
     try:

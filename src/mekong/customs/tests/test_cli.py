@@ -132,3 +132,22 @@ def test_subprocess_without_a_database(files: dict[str, Path], tmp_path: Path) -
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 1
+
+
+def test_key_rotate_and_revoke(capsys: pytest.CaptureFixture[str]) -> None:
+    authority = make_authority("TH")
+    old = authority.keys.get()
+    doc = issue("commercial_invoice")
+    assert run_cli(["docs", "key-rotate", "th"]) == 0
+    assert authority.keys.count() == 2
+    new_doc = issue("commercial_invoice")
+    assert new_doc.key_id != old.pk
+    assert run_cli(["docs", "key-rotate", "MM"]) == 2
+    assert run_cli(["docs", "key-revoke", "0000000000000000"]) == 2
+    assert run_cli(["docs", "key-revoke", old.key_id, "--at", "yesterday"]) == 2
+    assert doc.issued_at is not None
+    at = doc.issued_at.isoformat()
+    assert run_cli(["docs", "key-revoke", old.key_id, "--at", at]) == 0
+    result = selectors.verify_parsed(selectors.document_file(doc))
+    assert [c.name for c in result.failed] == ["issuer_trusted"]
+    assert selectors.verify_parsed(selectors.document_file(new_doc)).valid
