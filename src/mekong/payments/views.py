@@ -692,6 +692,13 @@ def _report_csv(report: list[Any], since: datetime, until: datetime) -> HttpResp
 
 
 # --- reviewer queue ------------------------------------------------------------------------------
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None
+
+
 def _reviewer(request: HttpRequest) -> Actor:
     actor = _actor(request)
     if not _can_review(actor) or actor.user_id is None:
@@ -723,9 +730,9 @@ def review_release(request: HttpRequest, payment_id: str) -> HttpResponse:
     """Release a held payment: its reserved transfers are posted."""
     actor = _reviewer(request)
     try:
-        payment = facade.review_release(uuid.UUID(payment_id), reviewer_user_id=actor.user_id or 0)
-    except (ValueError, DomainError) as error:
-        messages.error(request, _refusal_text(error) if isinstance(error, DomainError) else "")
+        payment = facade.review_release(_uuid(payment_id), reviewer_user_id=actor.user_id or 0)
+    except DomainError as error:
+        messages.error(request, _refusal_text(error))
         return redirect("payments:review")
     messages.success(request, _("The payment was released and completed."))
     return redirect("payments:payment", payment_id=payment.id)
@@ -737,9 +744,9 @@ def review_reject(request: HttpRequest, payment_id: str) -> HttpResponse:
     """Reject a held payment: its reserved transfers are voided and nothing moves."""
     actor = _reviewer(request)
     try:
-        payment = facade.review_reject(uuid.UUID(payment_id), reviewer_user_id=actor.user_id or 0)
-    except (ValueError, DomainError) as error:
-        messages.error(request, _refusal_text(error) if isinstance(error, DomainError) else "")
+        payment = facade.review_reject(_uuid(payment_id), reviewer_user_id=actor.user_id or 0)
+    except DomainError as error:
+        messages.error(request, _refusal_text(error))
         return redirect("payments:review")
     messages.success(request, _("The payment was rejected; the reserved money was released."))
     return redirect("payments:payment", payment_id=payment.id)

@@ -631,3 +631,44 @@ def test_simultaneous_double_submits_pay_once():
     payment = Payment.objects.get(wallet=vn)
     assert locations == [url("payment", payment.pk)] * 4
     assert hub.balance(vn.ledger_account_id) == before - payment.quote.total_debit
+
+
+def test_pages_for_someone_without_a_wallet_explain_it(hub):
+    client = login(make_user(org=make_org(country="KH")))
+    for name in ("pay_qr", "send"):
+        page = client.get(url(name)).content.decode()
+        assert "You have no wallet with a payment provider of the hub yet" in page
+    assert "You have no wallet" in client.get(url("home")).content.decode()
+
+
+def test_bad_review_ids_are_404(hub):
+    operator = make_user(org=make_org())
+    operator.is_staff = True
+    operator.save()
+    client = login(operator)
+    assert client.post(url("review_release", "not-a-uuid")).status_code == 404
+    response = client.post(url("review_reject", uuid.uuid4()), follow=True)
+    assert "Payment not found." in response.content.decode()
+
+
+def test_the_home_page_queries_do_not_grow_with_the_history(hub, vn_user, lao_shop, lao_qr):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(vn_user)
+
+    def pay_once() -> None:
+        client.post(
+            url("confirm"), _confirm_fields(_quote_page(client, lao_qr, hub.wallets["VN"].pk))
+        )
+
+    def home_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url("home")).status_code == 200
+        return len(ctx.captured_queries)
+
+    pay_once()
+    with_one = home_queries()
+    for _ in range(4):
+        pay_once()
+    assert home_queries() == with_one
