@@ -21,8 +21,10 @@ Checks, always all six, in this order:
   authority, names this document id and hash (passes with "not checked" when the trust list
   carries no ``revocations`` member: status needs a list newer than the document);
 - ``consistency``: invoice lines × prices = amounts, amounts sum to the total; Form D origin
-  criteria parse and value rules state an FOB value; with the invoice named in box 10 given
-  as a related document, every Form D item's HS subheading appears on the invoice.
+  criteria parse and value rules state an FOB value, item numbers run 1, 2, …; with the
+  invoice named in box 10 given as a related document, every Form D item's HS subheading
+  appears on the invoice; packing-list weights sum to the stated total; declaration item
+  serial numbers run 1, 2, ….
 """
 
 from __future__ import annotations
@@ -366,6 +368,30 @@ def _form_d_problems(
     return problems, notes
 
 
+def _packing_problems(data: Mapping[str, Any]) -> list[str]:
+    packages = data.get("packages")
+    declared = _int(data.get("total_gross_weight_grams"))
+    if not isinstance(packages, list) or declared is None:
+        return []
+    weights = [_int(p.get("gross_weight_grams")) for p in packages if isinstance(p, Mapping)]
+    if None in weights or len(weights) != len(packages):
+        return []  # hidden weights: nothing to compare
+    total = sum(w for w in weights if w is not None)
+    return (
+        [] if total == declared else [f"package weights sum to {total} g, total says {declared} g"]
+    )
+
+
+def _numbering_problems(items: object, key: str) -> list[str]:
+    """Item numbers (Form D box 5, ACDD serial numbers) must be 1, 2, 3, … in order."""
+    if not isinstance(items, list):
+        return []
+    numbers = [it.get(key) for it in items if isinstance(it, Mapping) and key in it]
+    if len(numbers) == len(items) and numbers != list(range(1, len(items) + 1)):
+        return [f"{key} must run 1 to {len(items)} in order"]
+    return []
+
+
 def _check_consistency(doc: Mapping[str, Any], related: Sequence[Mapping[str, Any]]) -> Check:
     data = doc.get("data")
     if not isinstance(data, Mapping):
@@ -379,6 +405,11 @@ def _check_consistency(doc: Mapping[str, Any], related: Sequence[Mapping[str, An
             notes.append("some amounts are hidden: totals partly checked")
     elif kind == "atiga_form_d":
         problems, notes = _form_d_problems(data, related)
+        problems += _numbering_problems(data.get("items"), "item_number")
+    elif kind == "packing_list":
+        problems = _packing_problems(data)
+    elif kind == "customs_declaration":
+        problems = _numbering_problems(data.get("items"), "serial_number")
     if problems:
         return Check("consistency", False, "inconsistent", "; ".join(problems[:5]))
     return Check("consistency", True, detail="; ".join(notes))

@@ -112,3 +112,38 @@ def test_every_form_d_box_is_in_the_schema() -> None:
     text = json.dumps(schema)
     for box in range(1, 14):
         assert f"Box {box}" in text or f"box {box}" in text, box
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "change"),
+    [
+        ("packing_list", lambda d: d.update(total_gross_weight_grams=1)),
+        ("customs_declaration", lambda d: d["items"][0].update(serial_number=2)),
+        ("atiga_form_d", lambda d: d["items"][1].update(item_number=1)),
+        ("commercial_invoice", lambda d: d["lines"][0].update(amount_minor=1)),
+    ],
+)
+def test_consistency_rules(doc_type: str, change: Any) -> None:
+    from mekong.customs.documents.verify import _check_consistency
+
+    data = sample(doc_type)
+    assert _check_consistency({"type": doc_type, "data": data}, []).ok
+    change(data)
+    check = _check_consistency({"type": doc_type, "data": data}, [])
+    assert not check.ok
+    assert check.reason == "inconsistent"
+
+
+def test_pure_core_imports_no_django() -> None:
+    """The vendorable package runs without Django installed in the process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import mekong.customs.documents.verify, mekong.customs.documents.schemas\n"
+        "import mekong.customs.documents.disclosure, mekong.customs.documents.signing\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
