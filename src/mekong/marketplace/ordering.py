@@ -17,6 +17,7 @@ a payout and a refund of the same funds (a reservation is posted or voided once)
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -37,6 +38,7 @@ from mekong.marketplace import events as ev
 from mekong.marketplace.cart import cart_clear, cart_groups
 from mekong.marketplace.errors import (
     CartEmpty,
+    EscrowFailed,
     InvalidInput,
     InvalidTransition,
     NoShipping,
@@ -55,7 +57,7 @@ from mekong.marketplace.models import (
 from mekong.payments import facade as payments
 from mekong.payments.contracts import WalletInfo
 
-NAMESPACE = uuid.UUID("0d6b9a3e-7f3c-4c1e-8e55-2a1f4b5c6d70")
+logger = logging.getLogger(__name__)
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -459,14 +461,19 @@ def release_due(*, now: datetime | None = None) -> list[str]:
     ).values_list("pk", flat=True)
     done = []
     for pk in list(due):
-        with transaction.atomic():
-            order = Order.objects.select_for_update().select_related("seller").get(pk=pk)
-            if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-                continue
-            if order.release_due_at is None or order.release_due_at > moment:
-                continue
-            _release(order, None)
-            done.append(order.number)
+        try:
+            with transaction.atomic():
+                order = Order.objects.select_for_update().select_related("seller").get(pk=pk)
+                if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+                    continue
+                if order.release_due_at is None or order.release_due_at > moment:
+                    continue
+                _release(order, None)
+                done.append(order.number)
+        except EscrowFailed as exc:
+            # One order whose funds cannot be moved must not stop the others' payouts; it
+            # stays shipped for an operator to look at.
+            logger.error("escrow release failed for order %s: %s", pk, exc.extra)
     return done
 
 

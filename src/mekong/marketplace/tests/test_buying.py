@@ -16,6 +16,7 @@ from mekong.marketplace import disputes, escrow, ordering
 from mekong.marketplace.cart import cart_add, cart_groups
 from mekong.marketplace.errors import (
     CartEmpty,
+    EscrowFailed,
     InvalidInput,
     InvalidTransition,
     OrderNotFound,
@@ -266,3 +267,26 @@ def test_demo_seed_configures_operator_and_shipping(catalogue: dict[str, int]) -
         seller__slug="la-bolaven-coffee", destination_country="VN"
     )
     assert lao_to_vn.cost_minor == 4 * 25_000_00
+
+
+def test_no_order_completes_without_funds_held(market: Market) -> None:
+    """If the escrow reservation is gone (voided behind the marketplace's back), delivery
+    confirmation fails and the order stays shipped: completion needs the held funds."""
+    from mekong.ledger.contracts import TransferIn
+
+    order = _checkout(market, quantity=1)
+    seller_org = _seller_org(market)
+    seller = actor_of(make_user(org=seller_org), seller_org)
+    ordering.order_ship(actor=seller, order_id=order.pk, carrier="EMS", tracking="E")
+    (voided,) = ledger.transfers_create(
+        [TransferIn(id=uuid.uuid4(), pending_id=escrow.hold_id(order), void_pending=True)]
+    )
+    assert voided.succeeded
+    with pytest.raises(EscrowFailed):
+        ordering.order_confirm_delivery(
+            actor=actor_of(market.buyer, market.buyer_org), order_id=order.pk
+        )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED
+    assert _balance(escrow.seller_payee(market.seller, "LAK").ledger_account_id) == 0
+    assert ordering.release_due(now=clock.now() + timedelta(days=30)) == []
