@@ -111,6 +111,15 @@ def bench_qr(seconds: float) -> None:
 
 
 # --- database and seed --------------------------------------------------------------------
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
 def scratch_env(database: str) -> Iterator[dict[str, str]]:
     """Environment of a fresh migrated and seeded database (SQLite file or PostgreSQL)."""
@@ -140,13 +149,7 @@ def scratch_env(database: str) -> Iterator[dict[str, str]]:
             }
         )
         if database == "postgres":
-            subprocess.run(
-                [sys.executable, "scripts/ensure_postgres.py", url],
-                cwd=REPO,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+            _pg_admin(f"CREATE DATABASE {pg_name}")
         mekong = [sys.executable, "-m", "mekong.cli"]
         subprocess.run([*mekong, "migrate", "-v", "0"], env=env, check=True)
         subprocess.run([*mekong, "seed-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -154,11 +157,7 @@ def scratch_env(database: str) -> Iterator[dict[str, str]]:
             yield env
         finally:
             if database == "postgres":
-                subprocess.run(
-                    ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
-                     f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"],
-                    check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )  # fmt: skip
+                _pg_admin(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
 
 
 def setup_django(env: dict[str, str]) -> None:
