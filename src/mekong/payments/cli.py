@@ -1,4 +1,5 @@
-"""``mekong qr ...``: decode, encode, draw and read payment QR codes from the shell.
+"""``mekong qr ...``: decode, encode, draw and read payment QR codes from the shell;
+``mekong payments ...``: the hub's directory, rates and settlement report.
 
 `register` plugs the ``qr`` command into the main ``mekong`` CLI; ``python -m
 mekong.payments.qr`` offers the same subcommands on their own. No Django: the handlers use only
@@ -14,6 +15,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from typing import IO
 
 from mekong.payments.qr import SCHEMES, QrError, decode, encode
@@ -254,6 +256,102 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Lao QR, MMQR and generic EMVCo.",
     )
     add_qr_commands(parser)
+    register_hub(subparsers)
+
+
+# --- the hub (Django) ------------------------------------------------------------------------
+def _django() -> None:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mekong.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    """Print the payee of an alias or a QR code as JSON (masked name)."""
+    _django()
+    from mekong.core.errors import DomainError
+    from mekong.payments import facade
+
+    try:
+        if args.kind == "qr":
+            payee, amount, currency = facade.resolve_qr(args.value)
+        else:
+            payee, amount, currency = facade.resolve_proxy(args.kind, args.value), None, None
+    except DomainError as exc:
+        return _fail(f"{exc.code}: {exc.detail}")
+    out = {
+        "participant": payee.participant_name,
+        "country": payee.country,
+        "currency": payee.currency,
+        "display_name": payee.display_name,
+        "amount": amount,
+        "amount_currency": currency,
+    }
+    _write(sys.stdout, _json(out))
+    return 0
+
+
+def cmd_rate(args: argparse.Namespace) -> int:
+    """Print the indicative (mid) rate of a pair."""
+    _django()
+    from mekong.payments import facade
+
+    rate = facade.indicative_rate(args.source, args.destination)
+    if rate is None:
+        return _fail(f"currency_not_supported: no rate for {args.source}/{args.destination}")
+    _write(sys.stdout, f"1 {args.source.upper()} = {rate} {args.destination.upper()}")
+    return 0
+
+
+def _when(text: str) -> datetime:
+
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cmd_settlement(args: argparse.Namespace) -> int:
+    """Print the multilateral net positions of a period as CSV."""
+    import csv
+
+    try:
+        since, until = _when(args.since), _when(args.until)
+    except ValueError as exc:
+        return _fail(f"invalid date: {exc}")
+    _django()
+    from mekong.payments import facade
+
+    if until <= since:
+        return _fail("invalid_period: --until must be after --since")
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["participant", "currency", "paid_in", "paid_out", "net", "payments"])
+    for row in facade.settlement_report(since=since, until=until):
+        writer.writerow(
+            [row.participant_name, row.currency, row.paid_in, row.paid_out, row.net, row.payments]
+        )
+    return 0
+
+
+def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``payments`` command (directory, rates, settlement)."""
+    parser = subparsers.add_parser("payments", help="payments hub: payees, rates, settlement")
+    sub = parser.add_subparsers(dest="payments_command", metavar="COMMAND", required=True)
+    p = sub.add_parser("resolve", help="look up a payee by alias or QR code (masked name)")
+    p.add_argument(
+        "kind", choices=("phone", "national_id", "business_id", "wallet_id", "qr_merchant", "qr")
+    )
+    p.add_argument("value")
+    p.set_defaults(func=cmd_resolve)
+    p = sub.add_parser("rate", help="indicative mid rate of a currency pair")
+    p.add_argument("source")
+    p.add_argument("destination")
+    p.set_defaults(func=cmd_rate)
+    p = sub.add_parser("settlement", help="multilateral net positions of a period, as CSV")
+    p.add_argument("--since", required=True, help="ISO date or datetime (UTC if no zone)")
+    p.add_argument("--until", required=True, help="ISO date or datetime, exclusive")
+    p.set_defaults(func=cmd_settlement)
 
 
 def build_parser(prog: str = "python -m mekong.payments.qr") -> argparse.ArgumentParser:
