@@ -11,8 +11,10 @@ secret in ``var/customs/`` is the "dev/demo" case of `keys`.
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from typing import Any
 
+from mekong.core import clock
 from mekong.customs import keys, services
 from mekong.customs.models import Document, IssuingAuthority
 from mekong.identity import facade as identity
@@ -90,6 +92,11 @@ def _form_d(
     }
 
 
+def _days(n: int) -> str:
+    """A departure date ``n`` days from today (the certificates are issued today)."""
+    return (clock.now().date() + timedelta(days=n)).isoformat()
+
+
 def _to_vn(data: dict[str, Any]) -> bool:
     party = data.get("consignee") or data.get("buyer") or {}
     return bool(party.get("country") == "VN")
@@ -138,16 +145,16 @@ def seed() -> list[str]:
         ("demo-th-invoice", th, "commercial_invoice", th_invoice),
         ("demo-th-form-d", th, "atiga_form_d", _form_d(
             "TH-FD-2026-000042", th_invoice,
-            {"departure_date": "2026-12-05", "means": "road", "vessel_or_aircraft": "Truck 70-1234",
+            {"departure_date": _days(1), "means": "road", "vessel_or_aircraft": "Truck 70-1234",
              "port_of_loading": "Mukdahan", "port_of_discharge": "Lao Bao"}, "Somchai Jaidee")),
         ("demo-th-form-d-revoked", th, "atiga_form_d", _form_d(
             "TH-FD-2026-000041", th_invoice,
-            {"departure_date": "2026-12-04", "means": "road", "port_of_loading": "Mukdahan",
+            {"departure_date": _days(0), "means": "road", "port_of_loading": "Mukdahan",
              "port_of_discharge": "Lao Bao"}, "Somchai Jaidee")),
         ("demo-la-invoice", la, "commercial_invoice", la_invoice),
         ("demo-kh-form-d", kh, "atiga_form_d", _form_d(
             "KH-FD-2026-000101", kh_invoice,
-            {"departure_date": "2026-12-06", "means": "road", "port_of_loading": "Bavet",
+            {"departure_date": _days(2), "means": "road", "port_of_loading": "Bavet",
              "port_of_discharge": "Moc Bai"}, "Sok Dara")),
     ]  # fmt: skip
     issued = 0

@@ -25,6 +25,11 @@ FIELD_MESSAGES: dict[str, Promise] = {
         "RVC 40%% or CTH; PC below 40%%)."
     ),
     "unknown_type": _("Unknown document type."),
+    "retroactive": _(
+        "Tick 'issued retroactively' when the certificate is issued after the departure date "
+        "(at most one year later), and only then."
+    ),
+    "too_deep": _("The document data is nested too deeply."),
 }
 
 CHECK_LABELS: dict[str, Promise] = {

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-__all__ = ["Criterion", "CriterionError", "Term", "parse_criterion"]
+__all__ = ["Criterion", "CriterionError", "Term", "parse_criterion", "retroactive_problem"]
 
 _TERM = re.compile(r"^(?:(WO|PE|CC|CTH|CTSH|SP)|(?:(RVC|PC) )?(\d{1,3})%)$")
 
@@ -86,3 +88,40 @@ def parse_criterion(text: object) -> Criterion:
             raise CriterionError("WO cannot be combined with another rule")
         alternatives.append(tuple(terms))
     return Criterion(tuple(alternatives))
+
+
+#: OCP rule 10: a certificate issued after shipment is marked "Issued Retroactively", at most
+#: one year after the shipment.
+RETROACTIVE_LIMIT_DAYS = 365
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def retroactive_problem(data: Any) -> str | None:
+    """Why boxes 3, 12 and 13 disagree on retroactive issue, or None.
+
+    Issued (box 12 date) after the departure (box 3) needs the "issued retroactively" tick
+    (box 13) and at most a year's delay; the tick on a certificate issued by the departure
+    date is wrong too. Without both dates there is nothing to compare.
+    """
+    if not isinstance(data, dict):
+        return None
+    transport, certification = data.get("transport"), data.get("certification")
+    flags = data.get("flags") if isinstance(data.get("flags"), dict) else {}
+    departure = _date(transport.get("departure_date")) if isinstance(transport, dict) else None
+    issued = _date(certification.get("date")) if isinstance(certification, dict) else None
+    if departure is None or issued is None:
+        return None
+    retro = bool(flags.get("issued_retroactively")) if isinstance(flags, dict) else False
+    if issued > departure and not retro:
+        return "issued after the departure date but not marked issued retroactively"
+    if retro and issued <= departure:
+        return "marked issued retroactively but issued by the departure date"
+    if retro and (issued - departure).days > RETROACTIVE_LIMIT_DAYS:
+        return "issued retroactively more than one year after the departure date"
+    return None

@@ -18,7 +18,11 @@ import jsonschema  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 
 from mekong.customs.documents.envelope import DOCUMENT_TYPES
-from mekong.customs.documents.origin import CriterionError, parse_criterion
+from mekong.customs.documents.origin import (
+    CriterionError,
+    parse_criterion,
+    retroactive_problem,
+)
 
 __all__ = ["FieldError", "schema_for", "validate"]
 
@@ -103,7 +107,8 @@ def validate(doc_type: str, data: Any) -> list[FieldError]:
     """Every field-level problem of ``data`` as a ``doc_type`` document, sorted by pointer.
 
     Beyond the schema, checks the origin criterion grammar's ranges (``PC`` below 40 %) and
-    that items under a value-content rule (RVC, PC) state their FOB value (box 9).
+    that items under a value-content rule (RVC, PC) state their FOB value (box 9), and the
+    "issued retroactively" tick against the departure and certification dates (OCP rule 10).
     An unknown type gives one error at the root with code ``unknown_type``.
     """
     if doc_type not in DOCUMENT_TYPES:
@@ -134,5 +139,9 @@ def validate(doc_type: str, data: Any) -> list[FieldError]:
                 errors.append(
                     FieldError(f"/items/{i}/fob_value_minor", "required", "FOB value needed", {})
                 )
+    if doc_type == "atiga_form_d":
+        problem = retroactive_problem(data)
+        if problem:
+            errors.append(FieldError("/flags/issued_retroactively", "retroactive", problem, {}))
     unique = {(e.pointer, e.code): e for e in errors}
     return sorted(unique.values(), key=lambda e: (e.pointer, e.code))

@@ -45,7 +45,7 @@ from mekong.customs.documents.envelope import (
     revocation_signed_bytes,
     signed_bytes,
 )
-from mekong.customs.documents.origin import CriterionError, parse_criterion
+from mekong.customs.documents.origin import CriterionError, parse_criterion, retroactive_problem
 
 __all__ = [
     "CHECK_NAMES",
@@ -406,6 +406,9 @@ def _check_consistency(doc: Mapping[str, Any], related: Sequence[Mapping[str, An
     elif kind == "atiga_form_d":
         problems, notes = _form_d_problems(data, related)
         problems += _numbering_problems(data.get("items"), "item_number")
+        retro = retroactive_problem(dict(data))
+        if retro:
+            problems.append(retro)
     elif kind == "packing_list":
         problems = _packing_problems(data)
     elif kind == "customs_declaration":

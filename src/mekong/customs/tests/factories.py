@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from typing import Any
 
+from mekong.core import clock
 from mekong.customs import services
 from mekong.customs.models import Document, IssuingAuthority
 from mekong.identity.models import Organisation
 from mekong.identity.tests.factories import make_org
+
+#: Shipments leave tomorrow: a certificate issued today is not retroactive (OCP rule 10).
+DEPARTURE = (clock.now().date() + timedelta(days=1)).isoformat()
 
 INVOICE: dict[str, Any] = {
     "invoice_number": "INV-2026-0042",
@@ -56,7 +61,7 @@ FORM_D: dict[str, Any] = {
     "exporter": INVOICE["seller"],
     "consignee": INVOICE["buyer"],
     "transport": {
-        "departure_date": "2026-12-05",
+        "departure_date": DEPARTURE,
         "means": "road",
         "vessel_or_aircraft": "Truck 70-1234",
         "port_of_loading": "Mukdahan",
@@ -123,7 +128,7 @@ DECLARATION: dict[str, Any] = {
     "exporter": {"id": "0105556000001", "name": "Chiang Mai Highland Coffee Co."},
     "consignee": {"name": "Hanoi Roasters JSC", "address": "12 Hang Bac, Ha Noi", "country": "VN"},
     "declarant": {"id": "BRK-TH-77", "name": "Mekong Brokers Ltd"},
-    "departure_date": "2026-12-05",
+    "departure_date": DEPARTURE,
     "transport_mode": "road",
     "port_of_discharge": "Lao Bao",
     "items": [

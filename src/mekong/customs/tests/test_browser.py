@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mekong.customs.tests.factories import make_authority
+from mekong.customs.tests.factories import DEPARTURE, make_authority
 from mekong.identity.tests.factories import PASSWORD, make_org, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ FORM_D = {
     "/exporter/address": "Doi Chang, Mae Suai, Chiang Rai 57180",
     "/consignee/name": "Saigon Trading Buyers JSC",
     "/consignee/address": "12 Nguyen Hue, District 1, Ho Chi Minh City",
-    "/transport/departure_date": "2026-12-05",
+    "/transport/departure_date": DEPARTURE,
     "/transport/vessel_or_aircraft": "Truck 70-1234",
     "/transport/port_of_loading": "Mukdahan",
     "/transport/port_of_discharge": "Lao Bao",

@@ -147,3 +147,25 @@ def test_pure_core_imports_no_django() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("departure", "certified", "retro", "ok"),
+    [
+        ("2026-12-05", "2026-12-04", False, True),
+        ("2026-12-05", "2026-12-05", False, True),
+        ("2026-12-05", "2026-12-20", False, False),
+        ("2026-12-05", "2026-12-20", True, True),
+        ("2026-12-05", "2027-12-06", True, False),
+        ("2026-12-05", "2026-12-01", True, False),
+    ],
+)
+def test_issued_retroactively(departure: str, certified: str, retro: bool, ok: bool) -> None:
+    data = sample("atiga_form_d")
+    data["transport"]["departure_date"] = departure
+    data["certification"] = {"place": "Bangkok", "date": certified, "authority": "DFT"}
+    data["flags"]["issued_retroactively"] = retro
+    errors = [e for e in schemas.validate("atiga_form_d", data) if e.code == "retroactive"]
+    assert (errors == []) is ok
+    if not ok:
+        assert errors[0].pointer == "/flags/issued_retroactively"

@@ -13,7 +13,7 @@ from django.test import Client
 
 from mekong.customs import selectors
 from mekong.customs.models import Document
-from mekong.customs.tests.factories import issue, make_authority
+from mekong.customs.tests.factories import DEPARTURE, issue, make_authority
 from mekong.identity.tests.factories import make_org, make_user
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +108,7 @@ def test_form_d_form_issues_with_items(exporter: tuple[Any, Any]) -> None:
         "f:/exporter/country": "TH",
         "f:/consignee/name": "Hanoi Roasters", "f:/consignee/address": "12 Hang Bac",
         "f:/consignee/country": "VN",
-        "f:/transport/departure_date": "2026-12-05", "f:/transport/means": "road",
+        "f:/transport/departure_date": DEPARTURE, "f:/transport/means": "road",
         "f:/transport/port_of_discharge": "Lao Bao",
         "f:/invoice/number": "INV-7", "f:/invoice/date": "2026-12-01",
         "f:/declaration/place": "Chiang Mai", "f:/declaration/date": "2026-12-01",
