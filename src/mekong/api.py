@@ -23,6 +23,7 @@ from mekong.customs.clearance.api import router as clearance_router
 from mekong.identity.api import router as identity_router
 from mekong.identity.auth import API_AUTH
 from mekong.ledger.api import router as ledger_router
+from mekong.marketplace.api import router as marketplace_router
 from mekong.payments.api import router as payments_router
 from mekong.trustlog.api import router as trustlog_router
 
@@ -159,3 +160,4 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/payments", payments_router)
 api.add_router("/customs", customs_router)
 api.add_router("/clearance", clearance_router)
+api.add_router("/marketplace", marketplace_router)
