@@ -55,7 +55,7 @@ from mekong.marketplace.models import (
     Seller,
 )
 from mekong.payments import facade as payments
-from mekong.payments.contracts import WalletInfo
+from mekong.payments.contracts import PaymentInfo, WalletInfo
 
 logger = logging.getLogger(__name__)
 
@@ -288,8 +288,14 @@ def _pay_order(order: Order, wallet_id: int) -> None:
             _record_refusal(order, exc.code)
             return
         raise
+    _record_payment(order.pk, payment)
+
+
+def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
+    """Record a payment's outcome on a placed order (locked): completed → escrow hold and
+    ``paid``; held by screening → wait (the hub's later event decides); refused → cancel."""
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("seller").get(pk=order.pk)
+        locked = Order.objects.select_for_update().select_related("seller").get(pk=order_pk)
         if locked.status != OrderStatus.PLACED:
             return
         locked.payment_id = payment.id
@@ -300,8 +306,24 @@ def _pay_order(order: Order, wallet_id: int) -> None:
             locked.payer_currency = payment.quote.source_currency
             locked.payer_amount_minor = payment.quote.total_debit
             publish(ev.OrderPaid(**order_ids(locked), payment_id=str(payment.id)))
+        elif payment.status in ("refused", "rejected"):
+            locked.status = OrderStatus.CANCELLED
+            locked.refusal_code = (payment.refusal_code or payment.status)[:64]
+            _restock(locked)
+            publish(ev.OrderCancelled(**order_ids(locked), refunded_minor=0))
         locked.save()
         audit_order(None, locked, "payment", payment_status=payment.status)
+
+
+def order_payment_update(payment_id: uuid.UUID | str) -> None:
+    """The hub decided a payment later (a held payment released or rejected by a reviewer):
+    bring the placed order that it pays up to date. Idempotent; a no-op for other payments."""
+    info = payments.payment_get(payment_id)
+    if info is None:
+        return
+    order = Order.objects.filter(payment_id=info.id, status=OrderStatus.PLACED).first()
+    if order is not None:
+        _record_payment(order.pk, info)
 
 
 def _record_refusal(order: Order, code: str) -> None:

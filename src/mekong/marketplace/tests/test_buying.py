@@ -290,3 +290,31 @@ def test_no_order_completes_without_funds_held(market: Market) -> None:
     assert order.status == OrderStatus.SHIPPED
     assert _balance(escrow.seller_payee(market.seller, "LAK").ledger_account_id) == 0
     assert ordering.release_due(now=clock.now() + timedelta(days=30)) == []
+
+
+def test_crash_after_paying_is_recovered_by_a_retry_without_paying_twice(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = ordering._record_payment
+    seen: list[uuid.UUID] = []
+
+    def crash(order_pk: uuid.UUID, payment: object) -> None:
+        seen.append(payment.id)  # type: ignore[attr-defined]
+        raise RuntimeError("process died after the hub took the money")
+
+    monkeypatch.setattr(ordering, "_record_payment", crash)
+    cart_add(user_id=market.buyer.pk, product=market.product, quantity=1)
+    actor = actor_of(market.buyer, market.buyer_org)
+    with pytest.raises(RuntimeError):
+        ordering.checkout_submit(actor=actor, wallet_id=market.wallet.id, idempotency_key="c")
+    order = Order.objects.get()
+    assert order.status == OrderStatus.PLACED  # paid at the hub, not yet recorded here
+    monkeypatch.setattr(ordering, "_record_payment", record)
+    ordering.checkout_submit(actor=actor, wallet_id=market.wallet.id, idempotency_key="c")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert order.payment_id == seen[0]  # the same payment, not a second one
+    assert len([p for p in payments.payments_for_wallet(market.wallet.id) if p.reference]) == 1
+    ordering.order_payment_update(seen[0])  # the hub's later event is a no-op now
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
