@@ -8,7 +8,7 @@ written after it, so a crash in between leaves only a log entry naming an unused
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -259,6 +259,23 @@ def _fill_certification(
     }
 
 
+def _mark_retroactive(doc_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Box 13: the authority marks a Form D certified after the departure date "Issued
+    Retroactively" (OCP rule 10); more than a year late is refused by validation."""
+    if doc_type != "atiga_form_d":
+        return data
+    transport, certification = data.get("transport"), data.get("certification")
+    flags = data.get("flags") if isinstance(data.get("flags"), dict) else {}
+    try:
+        departure = date.fromisoformat(transport["departure_date"])  # type: ignore[index]
+        certified = date.fromisoformat(certification["date"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return data
+    if certified > departure and isinstance(flags, dict) and not flags.get("issued_retroactively"):
+        return {**data, "flags": {**flags, "issued_retroactively": True}}
+    return data
+
+
 def _issue(
     *,
     document: Document,
@@ -268,6 +285,7 @@ def _issue(
     now = clock.now()
     authority, key = signing_key_for(organisation_country, now)
     data = _fill_certification(document.doc_type, _normalise(document.data), authority, now)
+    data = _mark_retroactive(document.doc_type, data)
     problems = validation_errors(document.doc_type, data)
     if problems:
         raise errors.InvalidDocument(extra={"errors": problems})

@@ -343,3 +343,17 @@ def test_issue_document_facade_and_clock() -> None:
     assert info.status == "issued"
     assert info.issued_at is not None
     assert abs((clock.now() - info.issued_at).total_seconds()) < 3600
+
+
+def test_form_d_certified_after_departure_is_marked_retroactive() -> None:
+    make_authority("TH")
+    today = clock.now().date()
+    data = sample("atiga_form_d")
+    data["transport"]["departure_date"] = (today - timedelta(days=10)).isoformat()
+    doc = issue("atiga_form_d", data=data)
+    assert doc.data["flags"]["issued_retroactively"] is True
+    assert verify(selectors.document_file(doc)).valid
+    data["transport"]["departure_date"] = (today - timedelta(days=400)).isoformat()
+    with pytest.raises(errors.InvalidDocument) as exc:
+        issue("atiga_form_d", data=data)
+    assert [e["code"] for e in exc.value.extra["errors"]] == ["retroactive"]
