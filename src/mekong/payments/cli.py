@@ -334,6 +334,15 @@ def cmd_settlement(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_anchor(args: argparse.Namespace) -> int:
+    """Anchor receipts of completed payments that have none yet (deferred mode)."""
+    _django()
+    from mekong.payments.paying import receipts_anchor_pending
+
+    _write(sys.stdout, f"{receipts_anchor_pending(limit=args.limit)} receipts anchored")
+    return 0
+
+
 def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``payments`` command (directory, rates, settlement)."""
     parser = subparsers.add_parser("payments", help="payments hub: payees, rates, settlement")
@@ -352,6 +361,11 @@ def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--since", required=True, help="ISO date or datetime (UTC if no zone)")
     p.add_argument("--until", required=True, help="ISO date or datetime, exclusive")
     p.set_defaults(func=cmd_settlement)
+    p = sub.add_parser(
+        "anchor", help="anchor missing payment receipts (PAYMENTS_RECEIPTS=deferred)"
+    )
+    p.add_argument("--limit", type=int, default=1000)
+    p.set_defaults(func=cmd_anchor)
 
 
 def build_parser(prog: str = "python -m mekong.payments.qr") -> argparse.ArgumentParser:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -412,8 +413,7 @@ def payment_create(
             raise IdempotencyConflict() from None
     if payment.status == PaymentStatus.REFUSED:
         _raise_refusal(payment)
-    if payment.receipt_index is None and payment.status == PaymentStatus.COMPLETED:
-        _anchor(payment)
+    receipt_ensure(payment)
     return payment
 
 
@@ -535,13 +535,41 @@ def _anchor(payment: Payment) -> None:
     )
 
 
-def receipt_ensure(payment: Payment) -> None:
-    """Anchor a completed payment whose receipt is missing (idempotent)."""
-    if payment.receipt_index is None and payment.status in (
-        PaymentStatus.COMPLETED,
-        PaymentStatus.REFUNDED,
+def receipts_deferred() -> bool:
+    """Whether receipts are anchored in the background (``PAYMENTS_RECEIPTS=deferred``).
+
+    Inline (the default) anchors each payment right after it commits, so the answer carries
+    its ``receipt_index``. Deferred leaves that to `receipts_anchor_pending` (``mekong payments
+    anchor``, run periodically), taking the trustlog's writes out of the payment's path.
+    """
+    return os.environ.get("PAYMENTS_RECEIPTS", "inline").strip().lower() == "deferred"
+
+
+def receipt_ensure(payment: Payment, *, force: bool = False) -> None:
+    """Anchor a completed payment whose receipt is missing (idempotent; inline mode only
+    unless ``force``)."""
+    if (
+        payment.receipt_index is None
+        and payment.status in (PaymentStatus.COMPLETED, PaymentStatus.REFUNDED)
+        and (force or not receipts_deferred())
     ):
         _anchor(payment)
+
+
+def receipts_anchor_pending(*, limit: int = 1000) -> int:
+    """Anchor completed payments that have no receipt yet, oldest first; return how many."""
+    done = 0
+    pending = (
+        Payment.objects.select_related(
+            "quote__fx_provider", "sender_participant", "receiver_participant"
+        )
+        .filter(receipt_index=None, status__in=(PaymentStatus.COMPLETED, PaymentStatus.REFUNDED))
+        .order_by("completed_at")[:limit]
+    )
+    for payment in pending:
+        _anchor(payment)
+        done += payment.receipt_index is not None
+    return done
 
 
 def _messages(payment: Payment, quote: Quote) -> None:
@@ -608,7 +636,7 @@ def _resolve_held(payment_id: uuid.UUID, *, reviewer_user_id: int, post: bool) -
             )
         )
     if post:
-        _anchor(payment)
+        receipt_ensure(payment)
     return payment
 
 
@@ -746,7 +774,7 @@ def refund_create(*, payment_id: uuid.UUID, amount: int, idempotency_key: str) -
             publish(PaymentCompleted(payment_id=str(refund.pk), status=refund.status))
     if refused is not None:
         _raise_refusal(refused)
-    _anchor(refund)
+    receipt_ensure(refund)
     return refund
 
 

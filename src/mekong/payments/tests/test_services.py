@@ -383,3 +383,17 @@ def test_domain_errors_have_stable_codes():
     for cls, code in codes.items():
         assert issubclass(cls, DomainError)
         assert cls.code == code
+
+
+def test_deferred_receipts_are_anchored_by_the_background_pass(hub, monkeypatch):
+    from mekong.payments import paying
+
+    monkeypatch.setenv("PAYMENTS_RECEIPTS", "deferred")
+    quote = facade.quote(wallet_id=hub.wallets["VN"].pk, payee=_payee(hub, "LA"), amount=200_000)
+    paid = facade.pay(quote_id=quote.id, idempotency_key="deferred")
+    assert paid.status == "completed"
+    assert paid.receipt_index is None
+    assert facade.payment_get(paid.id).receipt_index is None
+    assert paying.receipts_anchor_pending() == 1
+    assert facade.payment_get(paid.id).receipt_index is not None
+    assert paying.receipts_anchor_pending() == 0
