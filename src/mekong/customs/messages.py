@@ -26,8 +26,8 @@ FIELD_MESSAGES: dict[str, Promise] = {
     ),
     "unknown_type": _("Unknown document type."),
     "retroactive": _(
-        "Tick 'issued retroactively' when the certificate is issued after the departure date "
-        "(at most one year later), and only then."
+        "'Issued retroactively' applies only to a certificate issued after the departure "
+        "date, and at most one year after it."
     ),
     "too_deep": _("The document data is nested too deeply."),
 }
