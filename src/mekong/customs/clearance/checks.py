@@ -150,6 +150,8 @@ def run_checks(
                 valid=v.valid,
                 revoked=v.revoked,
                 failed_checks=v.failed_checks,
+                consignor=docs.parties(v)[0],
+                consignee=docs.parties(v)[1],
             )
             for v in views
         ),
@@ -160,6 +162,8 @@ def run_checks(
         parties=(data.exporter_name, data.importer_name, declarant_name),
         watchlist=watchlist,
         indicator_hits=indicator_hits,
+        exporter=(data.exporter_name, data.export_country),
+        importer=(data.importer_name, data.import_country),
     )
     result = risk.evaluate(facts, config or risk_config())
     return Checks(views, covered, assessment, result, screening)

@@ -150,6 +150,27 @@ def form_d_hs_codes(view: DocumentView) -> set[str]:
     return {hs6(item.get("hs_code")) for item in items if isinstance(item, Mapping)} - {""}
 
 
+def _party(node: Any) -> tuple[str, str] | None:
+    if not isinstance(node, Mapping):
+        return None
+    name, country = node.get("name"), node.get("country")
+    if not isinstance(name, str) or not isinstance(country, str):
+        return None
+    return name, country.upper()
+
+
+def parties(view: DocumentView) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """(sender, receiver) as (name, country) that a document states, where it states them."""
+    data = view.data
+    if view.kind == INVOICE:
+        return _party(data.get("seller")), _party(data.get("buyer"))
+    if view.kind == FORM_D:
+        return _party(data.get("exporter")), _party(data.get("consignee"))
+    if view.kind == PACKING_LIST:
+        return _party(data.get("shipper")), _party(data.get("consignee"))
+    return None, None
+
+
 def form_d_countries(view: DocumentView) -> tuple[str, str]:
     """(producing country, importing country) of a Form D.
 

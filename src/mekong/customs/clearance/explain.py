@@ -17,6 +17,7 @@ RULES: dict[str, Promise] = {
     "document_revoked": _("Document %(document)s was revoked by its issuer."),
     "document_invalid": _("Document %(document)s failed verification: %(checks)s."),
     "no_invoice": _("No commercial invoice is referenced."),
+    "document_party_mismatch": _("Document %(document)s names another %(role)s: %(stated)s."),
     "undervaluation": _(
         "The declared value (%(declared)s) is far below the invoice total (%(invoice)s)."
     ),
@@ -58,6 +59,9 @@ KINDS: dict[str, Promise] = {
 }
 
 
+ROLES: dict[str, Promise] = {"exporter": _("exporter"), "importer": _("importer")}
+
+
 def kind_text(kind: str) -> str:
     """The name of a document kind."""
     message = KINDS.get(kind)
@@ -69,8 +73,11 @@ def rule_text(rule: str, params: Mapping[str, Any]) -> str:
     message = RULES.get(rule)
     if message is None:
         return rule
+    values = dict(params)
+    if values.get("role") in ROLES:
+        values["role"] = str(ROLES[values["role"]])
     try:
-        return str(message) % dict(params)
+        return str(message) % values
     except (KeyError, ValueError, TypeError):
         return str(message)
 

@@ -12,6 +12,8 @@ Rules (code → lane: when it fires):
 - ``document_revoked`` → red: a referenced document was revoked by its issuer.
 - ``document_invalid`` → red: a referenced document fails verification (names the checks).
 - ``no_invoice`` → yellow: no commercial invoice is referenced.
+- ``document_party_mismatch`` → yellow: a verified document names another exporter or
+  importer (folded name or country) than the declaration.
 - ``undervaluation`` → red: declared value below the invoice total by more than
   ``undervaluation_percent``.
 - ``value_mismatch`` → yellow: declared value differs from the invoice total by more than
@@ -59,6 +61,10 @@ class DocumentFacts:
     valid: bool = False
     revoked: bool = False
     failed_checks: tuple[str, ...] = ()
+    #: (name, country) of the goods' sender and receiver as the document states them
+    #: (invoice seller/buyer, Form D exporter/consignee, packing list shipper/consignee).
+    consignor: tuple[str, str] | None = None
+    consignee: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +105,9 @@ class RiskInput:
     parties: tuple[str, ...] = ()
     watchlist: tuple[str, ...] = ()
     indicator_hits: tuple[IndicatorHit, ...] = ()
+    #: The declared (name, country) of the exporter and the importer.
+    exporter: tuple[str, str] | None = None
+    importer: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,23 @@ def evaluate(facts: RiskInput, config: RiskConfig | None = None) -> RiskResult:
                     "document_invalid", Lane.RED, {"document": doc.document_id, "checks": checks}
                 )
             )
+    for doc in facts.documents:
+        if not (doc.found and doc.valid):
+            continue
+        for role, stated, party in (
+            ("exporter", doc.consignor, facts.exporter),
+            ("importer", doc.consignee, facts.importer),
+        ):
+            if stated is None or party is None:
+                continue
+            if stated[1] != party[1] or search_key(stated[0]) != search_key(party[0]):
+                hits.append(
+                    RuleHit(
+                        "document_party_mismatch",
+                        Lane.YELLOW,
+                        {"document": doc.document_id, "role": role, "stated": stated[0]},
+                    )
+                )
     if not any(d.found and d.doc_type == "invoice" for d in facts.documents):
         hits.append(RuleHit("no_invoice", Lane.YELLOW, {}))
     if facts.invoice_total is not None:

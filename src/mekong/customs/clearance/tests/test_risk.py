@@ -130,3 +130,20 @@ def test_lane_is_the_most_severe_hit(declared, invoice, weight, packing):
     )  # fmt: skip
     assert result.lane == max((h.lane for h in result.hits), default=Lane.GREEN)
     assert list(result.hits) == sorted(result.hits, key=lambda h: -h.lane)
+
+
+def test_documents_naming_other_parties_are_yellow():
+    inv = DocumentFacts("doc-inv", found=True, doc_type="invoice", valid=True,
+                        consignor=("Siam Rice Export Co.", "TH"),
+                        consignee=("Someone Else Ltd", "VN"))  # fmt: skip
+    fd = DocumentFacts("doc-fd", found=True, doc_type="form_d", valid=True,
+                       consignor=("SIAM RICE  export co.", "TH"),
+                       consignee=("Hanoi Foods JSC", "LA"))  # fmt: skip
+    facts = _with(documents=(inv, fd), exporter=("Siam Rice Export Co.", "TH"),
+                  importer=("Hanoi Foods JSC", "VN"))  # fmt: skip
+    result = evaluate(facts)
+    assert result.lane == Lane.YELLOW
+    assert [(h.rule, h.params["document"], h.params["role"]) for h in result.hits] == [
+        ("document_party_mismatch", "doc-inv", "importer"),
+        ("document_party_mismatch", "doc-fd", "importer"),
+    ]

@@ -240,3 +240,15 @@ def test_facade_stats_give_the_median_clearance_time(corridor):
     assert stats.lanes == {"green": 3, "yellow": 0, "red": 1}
     assert stats.median_clearance_seconds == 540.0
     assert facade.clearance_stats("TH").lodged == 0
+
+
+def test_another_importer_reusing_the_documents_is_yellow(corridor):
+    other = make_org(kind="sme", country="VN", name="Saigon Grain Traders")
+    actor = actor_of(make_user(org=other), other)
+    data = rice_declaration(corridor.document_ids, importer_name="Saigon Grain Traders")
+    d = services.declaration_lodge(actor=actor, data=data)
+    assert d.lane == "yellow"
+    assert {(h["rule"], h["params"]["role"]) for h in d.risk_hits} == {
+        ("document_party_mismatch", "importer")
+    }
+    assert len(d.risk_hits) == 3  # invoice, packing list and Form D all name Hanoi Foods
