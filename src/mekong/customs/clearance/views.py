@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from mekong.core import formatting
 from mekong.core.errors import DomainError, NotFound
 from mekong.core.money import Money
-from mekong.customs.clearance import documents, duty, explain, selectors, services
+from mekong.customs.clearance import documents, duty, explain, hscodes, selectors, services
 from mekong.customs.clearance.forms import (
     DeclarationForm,
     LineFormSet,
@@ -138,6 +138,7 @@ def _detail_context(request: HttpRequest, actor: Actor, declaration: Declaration
             "rate": Decimal(line["rate_percent"]),
             "vat_rate": Decimal(line["vat_percent"]),
             "reason_texts": [explain.reason_text(r) for r in line["reasons"]],
+            "hs_description": hscodes.describe(line["hs_code"]),
         }
         for line in assessment.get("lines", [])
     ]
