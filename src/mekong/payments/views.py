@@ -60,6 +60,8 @@ from mekong.payments.qr import QrError, encode
 HISTORY = 20
 #: The SDG 10.c target for the cost of a remittance, as a fraction.
 SDG_TARGET = Decimal("0.03")
+#: How long a KHQR with an amount stays payable (KHQR requires an expiry on dynamic codes).
+KHQR_VALIDITY_MS = 60 * 60 * 1000
 #: Roles of the hub operator's organisation that may review held payments.
 REVIEWER_ROLES = frozenset({"owner", "admin", "member"})
 
@@ -257,10 +259,21 @@ def wallet_qr_payload(wallet: Wallet, amount: Decimal | None) -> str | None:
             payee = {"bank_bin": parts[0], "account": parts[1], "service": "QRIBFTTA"}
         elif scheme == "khqr" and len(parts) == 1:
             payee = {"bakong_account_id": parts[0]}
+            if amount is not None:  # a dynamic KHQR must carry its creation and expiry
+                created = int(clock.now().timestamp() * 1000)
+                payee["creation_timestamp"] = str(created)
+                payee["expiration_timestamp"] = str(created + KHQR_VALIDITY_MS)
         elif scheme in {"mmqr", "vnpayqr"} and len(parts) == 1:
             payee = {"merchant_id": parts[0]}
         if payee is None:
             continue
+        city = _city(participant.country)
+        # MMQR requires the language template (tag 64) with the name in the local script.
+        language = (
+            {"language_preference": "MY", "merchant_name": name, "merchant_city": city}
+            if scheme == "mmqr"
+            else None
+        )
         try:
             return encode(
                 scheme,
@@ -268,7 +281,8 @@ def wallet_qr_payload(wallet: Wallet, amount: Decimal | None) -> str | None:
                 amount=amount,
                 currency=wallet.currency,
                 merchant_name=name,
-                merchant_city=_city(participant.country),
+                merchant_city=city,
+                language=language,
             )
         except QrError:
             continue

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from mekong.core import clock
+from mekong.core.money import Money
 from mekong.identity.tests.factories import make_org, make_user
 from mekong.payments import facade, selectors, services
 from mekong.payments.iso20022 import validate_pacs008
@@ -421,6 +422,29 @@ def test_my_qr_pays_back_to_my_wallet(hub, lao_shop):
     payee, amount, currency = facade.resolve_qr(payload)
     assert payee.account_ref == lao_shop.account_ref
     assert (amount, currency) == (15_000_00, "LAK")
+
+
+@pytest.mark.parametrize(
+    ("country", "key", "scheme"),
+    [
+        ("VN", "vietqr:970416:257678859", "vietqr"),
+        ("KH", "khqr:abaakhppxxx@abaa", "khqr"),
+        ("MM", "mmqr:123456789012345", "mmqr"),
+        ("LA", "laoqr:32170418:MCH00012345", "laoqr"),
+    ],
+)
+def test_my_qr_round_trips_in_every_scheme(hub, country, key, scheme):
+    wallet = make_wallet(hub.psps[country], name="Mekong Traders", business=True)
+    services.proxy_register(kind="qr_merchant", value=key, wallet=wallet)
+    client = login(make_user(org=wallet.owner_organisation, role="owner"))
+    page = client.get(url("my_qr"), {"wallet": wallet.pk, "amount": "120"}).content.decode()
+    payload = re.search(r'<pre class="payload">([^<]+)</pre>', page)
+    assert payload is not None, page[page.index("<main") :]
+    assert decode(payload.group(1)).scheme == scheme
+    payee, amount, currency = facade.resolve_qr(payload.group(1))
+    assert payee.account_ref == wallet.account_ref
+    assert currency == wallet.currency
+    assert amount == Money.from_decimal("120", wallet.currency).minor
 
 
 def test_my_qr_in_thailand_is_promptpay_to_my_phone(hub):
