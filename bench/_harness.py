@@ -176,7 +176,9 @@ def platform_server(
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_until_up(f"{url}/api/v1/health")
+            # Booting Django in two workers takes seconds, minutes on a machine busy with
+            # other suites: a benchmark would rather wait than fail.
+            wait_until_up(f"{url}/api/v1/health", timeout=300)
             yield url
         finally:
             proc.terminate()

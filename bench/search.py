@@ -7,7 +7,8 @@ written (no spaces between words), each with a source-language and an English tr
 Then, per script and query length (1–2 code points: the short-query path; ≥ 3: the trigram
 index), p50/p95/p99 latency of
 
-- *search*: ``search_products`` (ranked top 20 and the total count, no facets);
+- *search*: ``search_products`` (ranked top 20 and the total count, no facets; the count stops
+  at ``search.COUNT_CAP`` = 1,000 products and says so, see the module docstring);
 - *naive*: ``SELECT DISTINCT product_id ... WHERE title LIKE '%q%' OR description LIKE '%q%'``
   on the stored (unfolded) translations, the baseline a first version would write.
 
