@@ -62,10 +62,14 @@ def match(observables: list[Observable], *, caller_organisation_id: int) -> list
     candidates = StixObject.objects.filter(pk__in=hits.values("obj_id"))
     latest = _latest_versions(visible, {c.stix_id for c in candidates})
     results: list[Match] = []
+    reader = selectors.Reader(caller_organisation_id, list(latest.values()))
     for value_row in hits.select_related("obj"):
         row = latest.get(value_row.obj.stix_id)
         # Only the newest version decides: a later revocation or expiry switches it off.
         if row is None or row.pk != value_row.obj.pk or not _active(row, now):
+            continue
+        view = reader.view(row)
+        if "pattern" not in view:  # the pattern itself is marked beyond the caller's TLP
             continue
         sightings, last_seen = _sightings(visible, row.stix_id)
         since = max(filter(None, [row.valid_from, last_seen, row.date_added]))
@@ -75,7 +79,7 @@ def match(observables: list[Observable], *, caller_organisation_id: int) -> list
             Match(
                 observable=obs,
                 indicator_id=row.stix_id,
-                name=str(row.raw.get("name", "")),
+                name=str(view.get("name", "")),
                 tlp=row.tlp,
                 confidence=confidence,
                 score=score,

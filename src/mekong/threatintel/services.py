@@ -19,7 +19,7 @@ from mekong.core import clock
 from mekong.core.audit import audit_record
 from mekong.identity.contracts import Actor
 from mekong.identity.models import Organisation
-from mekong.threatintel import bulk, tlp
+from mekong.threatintel import bulk, granular, tlp
 from mekong.threatintel.errors import GroupSlugTaken, InvalidStixObject, NotGroupManager
 from mekong.threatintel.models import (
     ApiRoot,
@@ -351,8 +351,10 @@ def _write(rows: list[dict[str, Any]]) -> None:
         for kind, value in pattern_values(str(row["raw"]["pattern"]))
     ]
     bulk.insert_values(values)
+    # Recipients matter for an addressed object, or for addressed properties (granular).
     addressed = [(pk, row) for pk, row in zip(pks, rows, strict=True)
-                 if row["tlp"] in tlp.RECIPIENT_LEVELS]  # fmt: skip
+                 if row["tlp"] in tlp.RECIPIENT_LEVELS
+                 or granular.levels(row["raw"]) & tlp.RECIPIENT_LEVELS]  # fmt: skip
     if addressed:
         slugs = {str(s) for _, row in addressed for s in row["raw"].get(RECIPIENTS_PROPERTY) or []}
         org_ids = dict(Organisation.objects.filter(slug__in=slugs).values_list("slug", "pk"))

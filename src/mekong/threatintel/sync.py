@@ -129,7 +129,8 @@ def sync(
         batch = list(rows.order_by("date_added", "pk"))
         for start in range(0, len(batch), PUSH_BATCH):
             chunk = batch[start : start + PUSH_BATCH]
-            remote = peer.add([r.raw for r in chunk])
+            reader = selectors.Reader(peer_organisation.pk, chunk)  # granular markings
+            remote = peer.add([reader.view(r) for r in chunk])
             pushed += int(remote.get("success_count", 0))
             push_failures += int(remote.get("failure_count", 0))
             state.pushed_until = chunk[-1].date_added

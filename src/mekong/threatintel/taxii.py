@@ -286,12 +286,15 @@ def _date_headers(rows: list[StixObject]) -> dict[str, str]:
     }
 
 
-def _envelope(rows: list[StixObject], more: bool, next_token: str | None) -> dict[str, Any]:
+def _envelope(
+    rows: list[StixObject], more: bool, next_token: str | None, actor: Actor
+) -> dict[str, Any]:
     body: dict[str, Any] = {"more": more}
     if next_token:
         body["next"] = next_token
     if rows:
-        body["objects"] = [r.raw for r in rows]
+        reader = selectors.Reader(actor.organisation_id, rows)  # granular markings
+        body["objects"] = [reader.view(r) for r in rows]
     return body
 
 
@@ -423,7 +426,7 @@ def objects(request: HttpRequest, actor: Actor, root: str, collection_id: str) -
     _require_read(can_read)
     base = selectors.visible_objects(organisation_id=actor.organisation_id, collection=coll)
     rows, more, next_token = _page(request, actor, _filtered(request, base))
-    return taxii_response(_envelope(rows, more, next_token), headers=_date_headers(rows))
+    return taxii_response(_envelope(rows, more, next_token, actor), headers=_date_headers(rows))
 
 
 def _post_objects(
@@ -484,7 +487,7 @@ def object_detail(
         return taxii_response({})
     qs = _filtered(request, base, allowed=("version", "spec_version"))
     rows, more, next_token = _page(request, actor, qs)
-    return taxii_response(_envelope(rows, more, next_token), headers=_date_headers(rows))
+    return taxii_response(_envelope(rows, more, next_token, actor), headers=_date_headers(rows))
 
 
 @taxii_view({"GET"})

@@ -100,9 +100,14 @@ def object_detail(request: HttpRequest, stix_id: str) -> HttpResponse:
     refs = [str(r) for r in current.raw.get("object_refs") or []]
     # Referenced objects the reader may not see are simply absent (like everywhere else).
     referenced = {row.stix_id: row for row in visible.filter(stix_id__in=refs)}
+    shown = [referenced[r] for r in refs if r in referenced]
     context = {
         "obj": current,
-        "referenced": [referenced[r] for r in refs if r in referenced],
+        "raw": selectors.Reader(actor.organisation_id, [current]).view(current),
+        "referenced": [
+            {"row": row, "name": view.get("name") or row.stix_id}
+            for row, view in zip(shown, _views(actor, shown), strict=True)
+        ],
         "sighting_form": SightingForm(),
         "versions": rows,
         "relationships": list(relationships.order_by("date_added")),
@@ -381,7 +386,7 @@ def export_bundle(request: HttpRequest) -> HttpResponse:
     bundle = {
         "type": "bundle",
         "id": f"bundle--{uuid.uuid4()}",
-        "objects": [r.raw for r in _latest_visible(actor)],
+        "objects": _views(actor, _latest_visible(actor)),
     }
     response = JsonResponse(bundle, content_type="application/stix+json;version=2.1")
     response["Content-Disposition"] = 'attachment; filename="mekong-stix-bundle.json"'
@@ -396,15 +401,20 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="mekong-indicators.csv"'
     writer = csv.writer(response)
     writer.writerow(["id", "name", "pattern", "tlp", "valid_from", "valid_until", "revoked"])
-    for row in _latest_visible(actor):
-        if row.type != "indicator":
-            continue
+    rows = [r for r in _latest_visible(actor) if r.type == "indicator"]
+    for row, raw in zip(rows, _views(actor, rows), strict=True):
         writer.writerow(
-            [row.stix_id, _csv_safe(str(row.raw.get("name", ""))),
-             _csv_safe(str(row.raw.get("pattern", ""))), row.tlp,
-             row.raw.get("valid_from", ""), row.raw.get("valid_until", ""), row.revoked]
+            [row.stix_id, _csv_safe(str(raw.get("name", ""))),
+             _csv_safe(str(raw.get("pattern", ""))), row.tlp,
+             raw.get("valid_from", ""), raw.get("valid_until", ""), row.revoked]
         )  # fmt: skip
     return response
+
+
+def _views(actor: Actor, rows: list[StixObject]) -> list[dict[str, Any]]:
+    """The objects as the actor may receive them (granular markings applied)."""
+    reader = selectors.Reader(actor.organisation_id, rows)
+    return [reader.view(r) for r in rows]
 
 
 def _csv_safe(text: str) -> str:
