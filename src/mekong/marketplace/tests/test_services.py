@@ -110,5 +110,10 @@ def test_catalogue_loads_once(catalogue: dict[str, int]) -> None:
 def test_demo_seed_is_idempotent() -> None:
     for slug, (country, _verified) in SELLERS.items():
         make_org(kind="sme", country=country, name=slug)
-    assert seed() == [f"marketplace: {len(SELLERS)} sellers and {len(PRODUCTS)} products created"]
-    assert seed() == ["marketplace: 0 sellers and 0 products created"]
+    assert seed() == [
+        f"marketplace: {len(SELLERS)} sellers and {len(PRODUCTS)} products created, "
+        f"{len(SELLERS) * 5} shipping options, operator configured"
+    ]
+    assert seed() == [
+        "marketplace: 0 sellers and 0 products created, 0 shipping options, operator configured"
+    ]
