@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +29,7 @@ from mekong.core.errors import DomainError
 from mekong.core.money import Money, MoneyError
 from mekong.identity.auth import SessionActorAuth
 from mekong.identity.contracts import Actor
-from mekong.payments import facade, names, selectors
+from mekong.payments import facade, fx, names, paying, selectors
 from mekong.payments.contracts import PayeeInfo, PaymentInfo, QuoteInfo, WalletInfo
 from mekong.payments.errors import (
     InsufficientFunds,
@@ -39,12 +39,14 @@ from mekong.payments.errors import (
     WalletNotFound,
 )
 from mekong.payments.forms import (
+    DESTINATIONS,
     ConfirmForm,
     MyQrForm,
     QrPayloadForm,
     RecipientForm,
     WalletAmountForm,
 )
+from mekong.payments.limits import USD_REFERENCE
 from mekong.payments.models import (
     Participant,
     ParticipantKind,
@@ -458,6 +460,9 @@ def send(request: HttpRequest) -> HttpResponse:
     recipient = RecipientForm(request.POST if request.method == "POST" else None)
     context["recipient"] = recipient
     if request.method == "GET" or not recipient.is_valid():
+        if wallets:
+            context["corridors"] = corridors(wallets[0].currency)
+            context["corridor_source"] = wallets[0].currency
         return render(request, "payments/send.html", context, status=_status(request, recipient))
     data = recipient.cleaned_data
     value = _proxy_value(data["kind"], data["value"], data["country"])
@@ -489,6 +494,48 @@ def send(request: HttpRequest) -> HttpResponse:
         return render(request, "payments/send.html", context, status=400)
     context.update(_quote_view(quote), confirm=_confirm_form(quote), flow="send")
     return render(request, "payments/quote.html", context)
+
+
+#: The SDG 10.c indicator is the cost of sending USD 200.
+CORRIDOR_USD = 200
+
+
+def corridors(source: str) -> list[dict[str, Any]]:
+    """Today's total cost of sending about USD 200 from ``source`` to each GMS country.
+
+    Priced exactly as a quote would be (the best provider's customer rate, the hub's fee, the
+    cost against the mid rate), without creating one; a corridor no provider quotes is listed
+    as unavailable.
+    """
+    usd = paying.best_offer("USD", source)
+    per_usd = usd.mid if usd is not None else 1 / USD_REFERENCE.get(source, Decimal(1))
+    principal = Money.from_decimal(per_usd * CORRIDOR_USD, source, rounding=ROUND_HALF_UP).minor
+    rows = []
+    for code in DESTINATIONS:
+        destination = country_of(code).currency
+        if destination == source:
+            continue
+        offer = paying.best_offer(source, destination)
+        row: dict[str, Any] = {"country": country_of(code).name, "currency": destination}
+        if offer is not None:
+            delivered = fx.convert_down(principal, offer.rate, source, destination)
+            total = principal + fx.fee_for(principal, source)
+            cost = fx.total_cost_percent(
+                total_debit=total,
+                destination_amount=delivered,
+                mid=offer.mid,
+                source=source,
+                destination=destination,
+            )
+            row.update(
+                principal=Money(principal, source),
+                total=Money(total, source),
+                delivered=Money(delivered, destination),
+                cost=cost / 100,
+                within=cost / 100 <= SDG_TARGET,
+            )
+        rows.append(row)
+    return rows
 
 
 def _indicative(wallets: list[WalletInfo], payee: PayeeInfo) -> list[dict[str, Any]]:

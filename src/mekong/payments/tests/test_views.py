@@ -696,3 +696,30 @@ def test_the_home_page_queries_do_not_grow_with_the_history(hub, vn_user, lao_sh
     for _ in range(4):
         pay_once()
     assert home_queries() == with_one
+
+
+def test_the_corridor_table_prices_like_a_real_quote(hub, th_user, mm_family):
+    from mekong.payments.views import corridors
+
+    rows = {row["currency"]: row for row in corridors("THB")}
+    assert set(rows) == {"MMK", "KHR", "LAK", "VND"}
+    mm = rows["MMK"]
+    # The same principal quoted for real gives the same delivery and total cost.
+    payee = facade.resolve_proxy("phone", "+959420011223")
+    principal = mm["principal"].minor
+    assert abs(Money(principal, "THB").to_decimal() / 200 - Decimal("34.5")) < Decimal("0.5")
+    quote = facade.quote(wallet_id=hub.wallets["TH"].pk, payee=payee, amount=principal)
+    assert quote.total_debit == mm["total"].minor
+    assert quote.destination_amount == mm["delivered"].minor
+    assert Decimal(quote.total_cost_percent) / 100 == mm["cost"]
+    assert mm["within"] is (mm["cost"] <= Decimal("0.03"))
+    page = login(th_user).get(url("send")).content.decode()
+    assert "What it costs today" in page
+    assert "Myanmar (MMK)" in page
+
+
+def test_a_corridor_without_a_provider_says_so(hub):
+    from mekong.payments.views import corridors
+
+    rows = {row["currency"]: row for row in corridors("KHR")}
+    assert "total" not in rows["MMK"]  # the test hub quotes no KHR→MMK pair
