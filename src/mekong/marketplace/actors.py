@@ -25,9 +25,15 @@ def actor_required(request: HttpRequest) -> Actor:
     return actor
 
 
+#: Larger integers are refused before they reach the database (SQLite stores 64-bit ints).
+MAX_INT = 2**53
+
+
 def parse_int(raw: str | None, default: int = 0) -> int:
-    """An integer form field; -1 (never a valid id, quantity or amount) when malformed."""
+    """An integer form field; -1 (never a valid id, quantity or amount) when malformed or out
+    of ±2**53."""
     try:
-        return int(raw or default)
+        value = int(raw or default)
     except ValueError:
         return -1
+    return value if -MAX_INT <= value <= MAX_INT else -1

@@ -11,6 +11,9 @@ from mekong.identity.contracts import Actor
 from mekong.marketplace.errors import InvalidInput, InvalidTransition, OrderNotFound
 from mekong.marketplace.models import Category, Rfq, RfqOffer, Seller
 
+#: Far above any real unit price, far below the 64-bit column limit.
+MAX_PRICE_MINOR = 10**15
+
 
 def rfq_create(
     *,
@@ -64,7 +67,7 @@ def rfq_offer(*, actor: Actor, rfq_id: int, unit_price_minor: int, message: str 
     seller = Seller.objects.filter(organisation_id=actor.organisation_id).first()
     if seller is None:
         raise InvalidTransition()
-    if isinstance(unit_price_minor, bool) or unit_price_minor < 1:
+    if isinstance(unit_price_minor, bool) or not 1 <= unit_price_minor <= MAX_PRICE_MINOR:
         raise InvalidInput()
     rfq = Rfq.objects.filter(pk=rfq_id, is_open=True).first()
     if rfq is None:

@@ -210,3 +210,20 @@ def test_apply_page(market: Market) -> None:
     )
     assert ok.status_code == 302
     assert "Pending verification" in client.get("/en/marketplace/seller/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/en/marketplace/cart/update/", {"product": "9" * 30, "quantity": "1"}),
+        ("/en/marketplace/operator/", {"kind": "application", "id": "9" * 30}),
+        ("/en/marketplace/rfq/", {"kind": "offer", "rfq": "1", "unit_price": "1e999"}),
+        ("/en/marketplace/rfq/", {"kind": "close", "rfq": "9" * 30}),
+        ("/en/marketplace/rfq/", {"title": "x", "category": "coffee", "quantity": "9" * 30}),
+        ("/en/marketplace/seller/apply/", {"registration_number": "", "payout_wallet": "9" * 30}),
+    ],
+)
+def test_huge_numbers_never_500(market: Market, path: str, data: dict[str, str]) -> None:
+    seller_org = Organisation.objects.get(pk=market.seller.organisation_id)
+    client = _login(make_user(org=seller_org))
+    assert client.post(path, data).status_code in (200, 302, 404)
