@@ -156,13 +156,23 @@ def setup_django(tmp: Path, database_url: str | None) -> None:
 
 
 def run_platform(
-    entries: int, batch: int, queries: int, seed: int, leaves_file: Path
+    entries: int,
+    batch: int,
+    queries: int,
+    seed: int,
+    leaves_file: Path,
+    full_hash_index: bool = False,
 ) -> dict[str, Any]:
     """Append ``entries`` in batches, export the leaf bytes, time roots and proofs."""
     from django.db import connection
 
     from mekong.trustlog import selectors, services
 
+    if full_hash_index:
+        # The schema before migration 0003: the whole 32-byte hash indexed (for A/B runs).
+        with connection.cursor() as c:
+            c.execute("DROP INDEX trustlog_leaf_key")
+            c.execute("CREATE INDEX trustlog_leaf_hash_full ON trustlog_logentry (leaf_hash)")
     payloads = [b"payment %010d amount=%d THB" % (i, (i * 7919) % 100000) for i in range(entries)]
     t0 = time.perf_counter()
     for i in range(0, entries, batch):
@@ -201,6 +211,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--no-pymerkle", action="store_true", help="skip the comparison")
+    parser.add_argument(
+        "--full-hash-index",
+        action="store_true",
+        help="index the whole leaf hash instead of its 8-byte prefix (the old schema)",
+    )
     args = parser.parse_args()
     if args.entries < 2 or args.batch < 1 or args.queries < 2:
         parser.error("need --entries >= 2, --batch >= 1, --queries >= 2")
@@ -209,7 +224,9 @@ def main() -> None:
         tmp = Path(tmp_name)
         setup_django(tmp, args.database_url)
         leaves_file = tmp / "leaves.bin"
-        ours = run_platform(args.entries, args.batch, args.queries, args.seed, leaves_file)
+        ours = run_platform(
+            args.entries, args.batch, args.queries, args.seed, leaves_file, args.full_hash_index
+        )
         theirs: dict[str, Any] | None = None
         if not args.no_pymerkle:
             python = ensure_pymerkle()
