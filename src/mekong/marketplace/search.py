@@ -281,31 +281,48 @@ def _apply_filters(qs: QuerySet[SearchEntry], filters: SearchFilters) -> QuerySe
 
 
 def facets_for(entries: QuerySet[SearchEntry]) -> Facets:
-    """Facet counts over the products that have a matching entry (four queries)."""
+    """Facet counts over the products that have a matching entry, in one query.
+
+    One grouped pass by (seller country, category, currency) with the stock count and the
+    price bounds, folded in Python (at most a few dozen groups): four separate aggregates
+    would each find every match again.
+    """
     products = Product.objects.filter(
         Exists(entries.filter(product_id=OuterRef("pk")).values("pk"))
     )
-    countries = [
-        (row["seller__country"], row["n"])
-        for row in products.values("seller__country")
-        .annotate(n=Count("id"))
-        .order_by("-n", "seller__country")
-    ]
-    categories = [
-        (row["category"], row["n"])
-        for row in products.values("category").annotate(n=Count("id")).order_by("-n", "category")
-    ]
-    prices = [
-        PriceRange(row["currency"], row["lo"], row["hi"], row["n"])
-        for row in products.values("currency")
-        .annotate(lo=Min("price_minor"), hi=Max("price_minor"), n=Count("id"))
-        .order_by("currency")
-    ]
+    groups = (
+        products.values("seller__country", "category", "currency")
+        .annotate(
+            n=Count("id"),
+            stocked=Count("id", filter=Q(stock__gt=0)),
+            lo=Min("price_minor"),
+            hi=Max("price_minor"),
+        )
+        .order_by()
+    )
+    countries: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    prices: dict[str, PriceRange] = {}
+    in_stock = 0
+    for g in groups:
+        n = g["n"]
+        countries[g["seller__country"]] = countries.get(g["seller__country"], 0) + n
+        categories[g["category"]] = categories.get(g["category"], 0) + n
+        in_stock += g["stocked"]
+        cur = g["currency"]
+        old = prices.get(cur)
+        prices[cur] = (
+            PriceRange(cur, g["lo"], g["hi"], n)
+            if old is None
+            else PriceRange(
+                cur, min(old.min_minor, g["lo"]), max(old.max_minor, g["hi"]), old.count + n
+            )
+        )
     return Facets(
-        countries=countries,
-        categories=categories,
-        in_stock=products.filter(stock__gt=0).count(),
-        prices=prices,
+        countries=sorted(countries.items(), key=lambda kv: (-kv[1], kv[0])),
+        categories=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
+        in_stock=in_stock,
+        prices=[prices[c] for c in sorted(prices)],
     )
 
 
