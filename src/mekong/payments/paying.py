@@ -41,6 +41,7 @@ from django.db.models import Q, Sum
 from mekong.core import clock
 from mekong.core.audit import audit_record
 from mekong.core.events import publish
+from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
 from mekong.payments import fx, limits, screening
@@ -325,6 +326,17 @@ def _execute(
 
 
 # --- pay ----------------------------------------------------------------------------------
+def printable(value: object) -> str:
+    """User text fit for storage and messages: normalised, control characters dropped.
+
+    PostgreSQL refuses NUL in text and XML cannot carry most C0 controls, so they never reach
+    the database or a pacs message.
+    """
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch for ch in normalize_text(value) if ch.isprintable()).strip()
+
+
 def _idempotency_key(value: object) -> str:
     key = value.strip() if isinstance(value, str) else ""
     if not 1 <= len(key) <= 200 or not key.isprintable():
@@ -396,7 +408,7 @@ def payment_create(
         InsufficientFunds, InsufficientLiquidity, InvalidAmount (a bad key).
     """
     key = _idempotency_key(idempotency_key)
-    reference = (reference or "")[:140]
+    reference = printable(reference)[:140]
     digest = request_hash(quote_id=quote_id, reference=reference)
     quote = Quote.objects.filter(pk=quote_id, is_refund=False).select_related("wallet").first()
     if quote is None or (

@@ -275,7 +275,10 @@ def wallet_open(
                 owner_user_id=owner_user_id,
                 owner_organisation_id=owner_organisation_id,
                 account_ref=account_ref,
-                holder_name=normalize_text(holder_name)[:140],
+                holder_name="".join(c for c in normalize_text(holder_name) if c.isprintable())[
+                    :140
+                ].strip()
+                or "?",
                 is_business=is_business,
                 currency=cur,
                 kyc_tier=kyc_tier,

@@ -289,3 +289,20 @@ def test_sandbox_is_separate_from_live_money(world):
     funded = owner.post(f"/sandbox/wallets/{thb_wallet['id']}/fund", {"amount": 500}, key="f1")
     assert funded.status_code == 200
     assert funded.json()["balance"] == thb_wallet["balance"] - quote.json()["total_debit"] + 500
+
+
+def test_control_characters_in_text_never_reach_the_database(world):
+    hub, callers = world
+    quote = callers["vn"].post("/quotes", _quote_body(hub)).json()
+    paid = callers["vn"].post(
+        "/payments", {"quote_id": quote["id"], "reference": "inv\x00 42\x07"}, key="nul"
+    )
+    assert paid.status_code == 201, paid.content
+    assert paid.json()["reference"] == "inv 42"
+    wallet = callers["la"].post("/wallets", {"holder_name": "Kham\x00 Phet\x1b"})
+    assert wallet.status_code == 201, wallet.content
+    assert wallet.json()["holder_name"] == "Kham Phet"
+    for value in ("\x00", "+66\x00812223333", "abc\x00def"):
+        for kind in ("phone", "wallet_id", "qr_merchant"):
+            r = callers["vn"].get(f"/proxies/{kind}/{value}")
+            assert r.status_code in (404, 422), (kind, value, r.status_code)
