@@ -11,11 +11,14 @@ from django.views.decorators.http import require_http_methods
 from mekong.core.countries import COUNTRIES, country
 from mekong.core.errors import DomainError
 from mekong.core.money import Money, MoneyError
+from mekong.core.text import normalize_text
 from mekong.identity.facade import organisation_info
 from mekong.marketplace import disputes, onboarding, rfq
 from mekong.marketplace.actors import actor_required, parse_int
+from mekong.marketplace.cart import shipping_option_set
 from mekong.marketplace.dashboard import seller_dashboard
-from mekong.marketplace.models import Category
+from mekong.marketplace.errors import InvalidInput
+from mekong.marketplace.models import Category, ShippingOption
 from mekong.marketplace.ordering import seller_of
 from mekong.payments import facade as payments
 
@@ -23,15 +26,51 @@ MAX_UPLOAD = onboarding.MAX_DOCUMENT_BYTES
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The seller's dashboard (orders to ship, payouts, sales by buyer country)."""
+    """The seller's dashboard (orders to ship, payouts, sales by buyer country) and its
+    shipping options per destination country (POST adds or updates one; managers only)."""
     actor = actor_required(request)
     seller = seller_of(actor)
     if seller is None:
         return redirect("marketplace:apply")
-    data = seller_dashboard(seller, country(seller.country).currency)
-    return render(request, "marketplace/dashboard.html", {"seller": seller, "data": data})
+    currency = country(seller.country).currency
+    if request.method == "POST":
+        dest = request.POST.get("destination_country", "").upper()
+        name = normalize_text(request.POST.get("name", ""))[:80]
+        try:
+            cost = Money.from_decimal(request.POST.get("cost", ""), currency).minor
+        except MoneyError:
+            cost = -1
+        days = parse_int(request.POST.get("days"), 7)
+        if (
+            not actor.can_manage
+            or dest not in COUNTRIES
+            or not name
+            or not 0 <= cost <= 10**12
+            or not 1 <= days <= 365
+        ):
+            messages.error(request, InvalidInput().detail)
+        else:
+            shipping_option_set(
+                seller=seller, destination_country=dest, name=name, cost_minor=cost, days=days
+            )
+        return redirect("marketplace:dashboard")
+    data = seller_dashboard(seller, currency)
+    options = [
+        (o, Money(o.cost_minor, currency))
+        for o in ShippingOption.objects.filter(seller=seller).order_by("destination_country")
+    ]
+    return render(
+        request,
+        "marketplace/dashboard.html",
+        {
+            "seller": seller,
+            "data": data,
+            "options": options,
+            "countries": sorted(COUNTRIES.values(), key=lambda c: c.name),
+        },
+    )
 
 
 @login_required

@@ -227,3 +227,24 @@ def test_huge_numbers_never_500(market: Market, path: str, data: dict[str, str])
     seller_org = Organisation.objects.get(pk=market.seller.organisation_id)
     client = _login(make_user(org=seller_org))
     assert client.post(path, data).status_code in (200, 302, 404)
+
+
+def test_seller_sets_shipping_options_on_the_dashboard(market: Market) -> None:
+    seller_org = Organisation.objects.get(pk=market.seller.organisation_id)
+    seller = _login(make_user(org=seller_org))
+    form = {"destination_country": "KH", "name": "<i>River</i>", "cost": "45000", "days": "5"}
+    assert seller.post("/en/marketplace/seller/", form).status_code == 302
+    option = market.seller.shipping_options.get(destination_country="KH")
+    assert option.cost_minor == 45_000_00
+    page = seller.get("/en/marketplace/seller/").content.decode()
+    assert "&lt;i&gt;River&lt;/i&gt;" in page
+    for bad in (
+        {**form, "cost": "-1"},
+        {**form, "cost": "x"},
+        {**form, "destination_country": "ZZ"},
+    ):
+        seller.post("/en/marketplace/seller/", bad)
+    assert market.seller.shipping_options.filter(destination_country="KH").count() == 1
+    viewer = _login(make_user(org=seller_org, role="viewer"))
+    viewer.post("/en/marketplace/seller/", {**form, "name": "Viewer's"})
+    assert not market.seller.shipping_options.filter(name="Viewer's").exists()
