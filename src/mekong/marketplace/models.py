@@ -294,7 +294,8 @@ class Order(models.Model):
     payer_currency = models.CharField(max_length=3, blank=True)
     payer_amount_minor = models.BigIntegerField(null=True, blank=True)
     quote_id = models.UUIDField(null=True, blank=True)
-    payment_id = models.UUIDField(null=True, blank=True)
+    # Indexed: the payments hub's events name payments, and the subscriber looks orders up by it.
+    payment_id = models.UUIDField(null=True, blank=True, db_index=True)
     refusal_code = models.CharField(max_length=64, blank=True)
     escrow_transfer_id = models.UUIDField(null=True, blank=True)
     refunded_minor = models.BigIntegerField(default=0)

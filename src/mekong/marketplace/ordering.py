@@ -318,11 +318,16 @@ def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
 def order_payment_update(payment_id: uuid.UUID | str) -> None:
     """The hub decided a payment later (a held payment released or rejected by a reviewer):
     bring the placed order that it pays up to date. Idempotent; a no-op for other payments."""
-    info = payments.payment_get(payment_id)
-    if info is None:
+    try:
+        key = uuid.UUID(str(payment_id))
+    except ValueError:
         return
-    order = Order.objects.filter(payment_id=info.id, status=OrderStatus.PLACED).first()
-    if order is not None:
+    # Most payments are not marketplace orders: look for a waiting order before asking the hub.
+    order = Order.objects.filter(payment_id=key, status=OrderStatus.PLACED).first()
+    if order is None:
+        return
+    info = payments.payment_get(key)
+    if info is not None:
         _record_payment(order.pk, info)
 
 
