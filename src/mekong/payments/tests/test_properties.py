@@ -78,7 +78,7 @@ def test_money_is_conserved_whatever_happens(world, steps):
                 else:
                     facade.review_reject(info.id, reviewer_user_id=reviewer.pk)
         except DomainError:
-            pass  # refusals are expected; the invariants below must hold anyway  # refusals are expected; the invariants below must hold anyway
+            pass  # refusals are expected; the invariants below must hold anyway
     assert all(v == 0 for v in totals_by_currency().values())
     assert all(v == 0 for v in pending_by_currency().values())
     limited = [p.ledger_account_id for p in Position.objects.filter(kind="settlement")]
