@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -24,11 +25,12 @@ class Caller:
     def __init__(self, secret: str | None) -> None:
         self.client, self.headers = client_for(("token", secret) if secret else None)
 
-    def get(self, path: str, **params: object):
-        return self.client.get(BASE + path, params, **self.headers)
+    def get(self, path: str, **params: Any) -> Any:
+        extra: dict[str, Any] = dict(self.headers)
+        return self.client.get(BASE + path, params, **extra)
 
-    def post(self, path: str, body: object, key: str | None = None):
-        headers = dict(self.headers)
+    def post(self, path: str, body: object, key: str | None = None) -> Any:
+        headers: dict[str, Any] = dict(self.headers)
         if key is not None:
             headers["HTTP_IDEMPOTENCY_KEY"] = key
         return self.client.post(
