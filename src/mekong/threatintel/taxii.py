@@ -264,7 +264,11 @@ def _page(
         try:
             cursor = signing.loads(token, salt=salt)
             after = parse_timestamp(cursor["d"])
-            qs = qs.filter(Q(date_added__gt=after) | Q(date_added=after, pk__gt=cursor["p"]))
+            # The redundant ``>=`` lets the (collection, date_added) index seek to the cursor;
+            # with the OR alone SQLite walked the index from the start of the collection.
+            qs = qs.filter(date_added__gte=after).filter(
+                Q(date_added__gt=after) | Q(date_added=after, pk__gt=cursor["p"])
+            )
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise TaxiiError(400, "Bad request", "next is not valid for this query") from None
     rows = list(qs.order_by("date_added", "pk")[: limit + 1])
