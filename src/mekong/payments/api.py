@@ -27,7 +27,7 @@ from mekong.core.schemas import COMMON_ERRORS, PageOut, ProblemOut
 from mekong.identity.contracts import Actor
 from mekong.payments import directory, paying, sandbox, selectors, services
 from mekong.payments.contracts import NetPosition, PayeeInfo, PaymentInfo, QuoteInfo
-from mekong.payments.errors import PayeeNotFound, QuoteNotFound, WalletNotFound
+from mekong.payments.errors import InvalidPeriod, PayeeNotFound, QuoteNotFound, WalletNotFound
 from mekong.payments.models import KycTier, Participant, ParticipantKind, Payment, Quote, Wallet
 
 router = Router(tags=["payments"])
@@ -567,6 +567,8 @@ def _mount(r: Router, *, sandbox: bool) -> None:
     def settlement(request: HttpRequest, period: Query[Period]) -> list[NetPositionOut]:
         """Multilateral net positions per currency in ``[since, until)``: yours (all for the
         hub operator)."""
+        if period.until <= period.since:
+            raise InvalidPeriod()
         rows = selectors.settlement_report(
             since=period.since, until=period.until, sandbox=sandbox, participant=me(request)
         )

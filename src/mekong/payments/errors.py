@@ -54,6 +54,13 @@ class InvalidIdempotencyKey(ValidationFailed):
     title = _("The idempotency key must be 1-200 printable characters.")
 
 
+class InvalidPeriod(ValidationFailed):
+    """A settlement period that does not end after it starts."""
+
+    code = "invalid_period"
+    title = _("The period must end after it starts.")
+
+
 class QuoteNotFound(NotFound):
     """No such quote (or it belongs to another participant's customer)."""
 

@@ -213,7 +213,8 @@ def settlement_report(
     counts: dict[tuple[int, str], set[uuid.UUID]] = defaultdict(set)
     ids = [uuid.UUID(t) for p in payments for t in p.transfer_ids]
     owner = {uuid.UUID(t): p.pk for p in payments for t in p.transfer_ids}
-    for tid, info in ledger.transfers_get(ids).items():
+    found = ledger.transfers_get(ids) if ids else {}
+    for tid, info in found.items():
         for account_id, sign in ((info.credit_account_id, 1), (info.debit_account_id, -1)):
             pos = accounts.get(account_id)
             if pos is None:

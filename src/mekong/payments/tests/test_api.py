@@ -153,6 +153,12 @@ def test_positions_and_settlement_are_the_callers_own(world):
     assert len({r["participant_id"] for r in everyone}) == 3  # VN, FX provider, LA
     assert callers["outsider"].get("/positions").status_code == 403
     assert callers["vn"].get("/settlement", since="yesterday").status_code == 422
+    same = callers["vn"].get("/settlement", since=since, until=since)
+    assert same.status_code == 422
+    assert same.json()["code"] == "invalid_period"
+    empty = callers["vn"].get("/settlement", since="2000-01-01T00:00:00Z", until=since)
+    assert empty.status_code == 200
+    assert empty.json() == []
 
 
 def test_idempotency_over_http(world):
