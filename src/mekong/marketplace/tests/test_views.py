@@ -79,3 +79,17 @@ def test_user_text_is_escaped(client: Client) -> None:
         assert "<script>alert(1)" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in client.get("/en/marketplace/products/evil/").content.decode()
+
+
+def test_a_capped_count_is_shown_as_a_lower_bound(
+    client: Client, catalogue: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mekong.marketplace import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    html = client.get("/en/marketplace/").content.decode()
+    assert "More than 2 products found" in html
+    monkeypatch.setattr(search, "COUNT_CAP", 100_000)
+    html = client.get("/en/marketplace/").content.decode()
+    assert "More than" not in html
+    assert "products found" in html
