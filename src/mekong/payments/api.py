@@ -13,7 +13,7 @@ Viewer tokens may read, not write.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from django.http import HttpRequest
@@ -240,6 +240,15 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
+def _utc(value: datetime) -> datetime:
+    """An aware datetime in UTC; offsets PostgreSQL cannot store (``+16:02``) are converted
+    here, and instants outside the representable range are a 422."""
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidPeriod() from None
+
+
 def _writer(actor: Actor) -> None:
     if actor.role not in WRITE_ROLES:
         raise PermissionDenied()
@@ -443,7 +452,7 @@ def _mount(r: Router, *, sandbox: bool) -> None:
         """Payments you sent, received or converted, newest first; filter by status and time."""
         qs = selectors.payments_for(me(request))
         if filters.since is not None:
-            qs = qs.filter(created_at__gte=filters.since)
+            qs = qs.filter(created_at__gte=_utc(filters.since))
         if filters.status is not None:
             qs = qs.filter(status=filters.status)
         items, count = paginate(qs, page)
@@ -567,10 +576,11 @@ def _mount(r: Router, *, sandbox: bool) -> None:
     def settlement(request: HttpRequest, period: Query[Period]) -> list[NetPositionOut]:
         """Multilateral net positions per currency in ``[since, until)``: yours (all for the
         hub operator)."""
-        if period.until <= period.since:
+        since, until = _utc(period.since), _utc(period.until)
+        if until <= since:
             raise InvalidPeriod()
         rows = selectors.settlement_report(
-            since=period.since, until=period.until, sandbox=sandbox, participant=me(request)
+            since=since, until=until, sandbox=sandbox, participant=me(request)
         )
         return [_net_out(row) for row in rows]
 

@@ -314,3 +314,16 @@ def test_control_characters_in_text_never_reach_the_database(world):
         for kind in ("phone", "wallet_id", "qr_merchant"):
             r = callers["vn"].get(f"/proxies/{kind}/{value}")
             assert r.status_code in (404, 422), (kind, value, r.status_code)
+
+
+def test_odd_time_zone_offsets_are_converted_not_a_500(world):
+    hub, callers = world
+    _pay(hub, callers, key="tz")
+    rows = callers["hub"].get(
+        "/settlement", since="2000-01-01T00:00:00+16:02", until="3804-06-20T18:18:16+16:02"
+    )
+    assert rows.status_code == 200
+    assert len({r["participant_id"] for r in rows.json()}) == 3
+    polled = callers["vn"].get("/payments", since="2000-01-01T00:00:00-15:59")
+    assert polled.status_code == 200
+    assert polled.json()["count"] == 1
