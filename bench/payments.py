@@ -233,7 +233,8 @@ def bench_service(env: dict[str, str], seconds: float) -> None:
 
     base, base_lat = measure(ledger_only)
     rate, lat = measure(payment)
-    print(f"\nService layer (one process, sequential, {env['DATABASE_URL'].split(':')[0]})")
+    db = env["DATABASE_URL"].split(":")[0]
+    print(f"\nService layer (one process, sequential, {db}, receipts {env['PAYMENTS_RECEIPTS']})")
     print(_header())
     print(_row("ledger: 5 linked transfers (baseline)", base, base_lat, base))
     print(_row("payment: proxy + quote + pay + receipt", rate, lat, base))
@@ -370,7 +371,8 @@ def bench_http(env: dict[str, str], seconds: float, procs: int, threads: int) ->
         wrk = wrk_health(port, int(seconds))
     db = env["DATABASE_URL"].split(":")[0]
     print(
-        f"\nHTTP: mekong serve (gunicorn 2 workers × 4 threads, {db}), port {port}, "
+        f"\nHTTP: mekong serve (gunicorn 2 workers × 4 threads, {db}, receipts "
+        f"{env['PAYMENTS_RECEIPTS']}), port {port}, "
         f"client {procs} processes × {threads} threads on the same 2 cores, {seconds:.0f} s"
     )
     print(_header())
@@ -388,6 +390,12 @@ def main() -> None:
     parser.add_argument("--clients", default="2x8", help="client processes x threads")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--skip", default="", help="comma list of qr,service,http to skip")
+    parser.add_argument(
+        "--receipts",
+        choices=("inline", "deferred"),
+        default="inline",
+        help="PAYMENTS_RECEIPTS for the run (deferred: the trustlog is left out of the path)",
+    )
     args = parser.parse_args()
     procs, threads = (int(x) for x in args.clients.split("x"))
     skip = set(args.skip.split(","))
@@ -395,6 +403,7 @@ def main() -> None:
     if "qr" not in skip:
         bench_qr(min(args.seconds, 5))
     with scratch_env(args.database) as env:
+        env["PAYMENTS_RECEIPTS"] = args.receipts
         if "service" not in skip:
             # Each part in its own process: Django is set up against the scratch database.
             ctx = multiprocessing.get_context("spawn")
