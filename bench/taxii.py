@@ -13,9 +13,9 @@ default 100,000 objects it cannot answer one page in any practical time.
 
 Runtime of a default run (100,000 objects): 2-3 minutes for ours; medallion's ingest is
 quadratic too (its duplicate check scans the whole collection for every posted object), about
-5 minutes of CPU in-process and 54 minutes over HTTP on the shared 2-core machine (load ~15),
-then one GET that times out. ``--objects 10000`` compares in a few minutes; without
-``--medallion-venv`` only ours runs.
+5 minutes of CPU in-process; over HTTP a whole default run took 15 minutes on the shared 2-core
+machine at load 2-7 and 59 minutes at load ~15, then one GET that times out.
+``--objects 10000`` compares in a few minutes; without ``--medallion-venv`` only ours runs.
 
 medallion is installed only into its own virtual environment (``--medallion-venv``, default
 ``$MEDALLION_VENV``), never into the project's:
