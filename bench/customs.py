@@ -1,8 +1,9 @@
 """Customs documents benchmark: documents issued + anchored per second and verified per second
 by the offline verifier, next to a bare Ed25519 sign / verify of the same bytes in the same run.
 
-Usage: `.venv/bin/python -m bench.customs [--documents N] [--witnesses W] [--database-url URL]`
-(default 300 Form D documents, 3 witnesses served in this process on 127.0.0.1:8430+).
+Usage: `.venv/bin/python -m bench.customs [--documents N] [--witnesses W] [--database-url URL]
+[--declarations D]` (default 300 Form D documents, 3 witnesses served in this process on
+127.0.0.1:8430+; then `bench.clearance` with D green-lane declarations, 0 skips it).
 
 - baseline: Ed25519 sign and verify (``cryptography``) of each document's signed part;
 - issue: `services.document_issue` end to end: schema validation, salting every field,
@@ -33,6 +34,7 @@ import copy  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
@@ -99,12 +101,21 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=300)
     parser.add_argument("--witnesses", type=int, default=3, choices=range(10))
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--declarations", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mekong-bench-customs-") as tmpdir:
         tmp = Path(tmpdir)
         setup_django(tmp, args.database_url)
         with witnesses(args.witnesses, tmp):
             run(args.documents, args.witnesses)
+    if args.declarations:
+        # Lodging-to-release latency of green-lane declarations lives in bench.clearance (its own
+        # Django set-up and scratch database); run it here so one command answers the issue.
+        print(flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.clearance", "--declarations", str(args.declarations)],
+            check=True,
+        )
 
 
 def run(n: int, witness_count: int) -> None:
