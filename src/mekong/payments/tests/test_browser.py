@@ -123,9 +123,7 @@ def test_thai_to_myanmar_remittance_shows_total_cost_first(demo, live_server, pa
     assert Payment.objects.count() == 0
     # The lock countdown is refreshed by htmx (polled from the server, allowed by the CSP).
     first = page.locator(".countdown").inner_text()
-    page.wait_for_function(
-        "t => document.querySelector('.countdown').innerText !== t", arg=first
-    )
+    page.wait_for_function("t => document.querySelector('.countdown').innerText !== t", arg=first)
     page.screenshot(path=str(screenshot_dir / "payments-send-quote-en.png"), full_page=True)
     confirm_and_wait(page)
     assert "status-completed" in page.locator("#payment-status").get_attribute("class")
