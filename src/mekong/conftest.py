@@ -16,6 +16,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+# Every test, in every module, signs checkpoints with the test log key and contacts no witness
+# unless it starts its own: payments, customs and the marketplace anchor receipts, and a fresh
+# clone has no var/trustlog/log.key (nor should a developer's demo witnesses be reached).
+from mekong.trustlog.tests.conftest import trustlog_env as _trustlog_env  # noqa: F401
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GUIDE_IMAGES = REPO_ROOT / "docs" / "guide" / "img"
 CHROMIUM = os.environ.get("MEKONG_CHROMIUM", "/usr/bin/chromium")
