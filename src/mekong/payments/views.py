@@ -308,21 +308,35 @@ def _city(country: str) -> str:
     )
 
 
+def _first_wallet_with_qr(wallets: list[WalletInfo]) -> WalletInfo | None:
+    # Open the page on a wallet that has a national QR: a co-op's personal wallet often has
+    # none while its business wallet does, and an empty first screen reads as broken.
+    if not wallets:
+        return None
+    rows = Wallet.objects.select_related("participant").in_bulk([w.id for w in wallets])
+    for info in wallets:
+        row = rows.get(info.id)
+        if row is not None and wallet_qr_payload(row, None):
+            return info
+    return wallets[0]
+
+
 @login_required
 @require_GET
 def my_qr(request: HttpRequest) -> HttpResponse:
     """Show (and print) the QR code of one of my wallets, with an optional amount."""
     actor = _actor(request)
     wallets = _wallets(actor)
+    default = _first_wallet_with_qr(wallets)
     form = MyQrForm(
         request.GET or None,
         wallets=[(str(w.id), _wallet_label(w)) for w in wallets],
-        initial={"wallet": str(wallets[0].id)} if wallets else {},
+        initial={"wallet": str(default.id)} if default else {},
     )
     context = _context(actor, "my_qr", form=form, wallets=wallets)
-    if not wallets:
+    if default is None:
         return render(request, "payments/my_qr.html", context)
-    chosen, amount = wallets[0], None
+    chosen, amount = default, None
     if request.GET.get("wallet"):
         try:  # another person's wallet is answered like a missing one
             chosen = _wallet(wallets, request.GET["wallet"])

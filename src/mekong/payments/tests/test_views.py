@@ -460,6 +460,19 @@ def test_my_qr_in_thailand_is_promptpay_to_my_phone(hub):
     assert facade.resolve_qr(payload)[0].account_ref == wallet.account_ref
 
 
+def test_my_qr_opens_on_a_wallet_that_has_a_national_code(hub, lao_shop):
+    # The owner's personal wallet is listed first and has no code; the page must open on the
+    # co-op's business wallet, which has one, instead of an empty "no code" screen.
+    owner = make_user(org=lao_shop.owner_organisation, role="owner")
+    services.wallet_open(
+        participant=hub.psps["LA"], holder_name="Somchanh P.", owner_user_id=owner.pk
+    )
+    page = login(owner).get(url("my_qr")).content.decode()
+    payload = re.search(r'<pre class="payload">([^<]+)</pre>', page)
+    assert payload is not None
+    assert facade.resolve_qr(payload.group(1))[0].account_ref == lao_shop.account_ref
+
+
 def test_a_wallet_without_a_national_code_says_so(hub, vn_user):
     page = login(vn_user).get(url("my_qr")).content.decode()
     assert "has no national QR code registered with the hub yet" in page
