@@ -1,4 +1,5 @@
-"""Shared pieces of the HTTP benchmarks: start the production server, drive load with wrk.
+"""Shared pieces of the benchmarks: set up the platform on a scratch database, start the
+production server, drive load with wrk.
 
 Benchmarks never assert timings; they print a table with ratios against a baseline measured
 in the same run, because this machine is noisy (docs/benchmarks.md).
@@ -223,3 +224,33 @@ def print_table(results: list[Result], baseline: Result) -> None:
         ratio = r.rps / baseline.rps if baseline.rps else float("nan")
         row = f"{r.name:<34} {r.rps:>10.0f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f} {r.errors:>7}"
         print(f"{row} {ratio:>7.2f}x")
+
+
+def setup_django(tmp: Path, database_url: str | None) -> None:
+    """Configure the platform in this process on a fresh database in ``tmp`` and migrate it.
+
+    A throwaway log key and customs key secret, no witnesses unless the benchmark adds some.
+    """
+    sys.path.insert(0, str(REPO / "src"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "mekong.settings",
+            "MEKONG_VAR_DIR": str(tmp),
+            "SECRET_KEY": "bench-secret-key",
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'mekong.sqlite3'}",
+            "TRUSTLOG_WITNESSES": "",
+            "MEKONG_CUSTOMS_KEY_SECRET": "bench-customs-secret-0123456789abcdef",
+        }
+    )
+    from mekong.trustlog.note import NoteSigner
+
+    os.environ["TRUSTLOG_SIGNER_KEY"] = NoteSigner.generate("bench.example/log").encode_skey()
+    os.environ.pop("TRUSTLOG_ORIGIN", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

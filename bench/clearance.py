@@ -43,34 +43,7 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from datetime import date  # noqa: E402
 from typing import Any  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def setup_django(tmp: Path, database_url: str | None) -> None:
-    """Configure the platform on a fresh database in ``tmp`` and migrate it."""
-    sys.path.insert(0, str(REPO / "src"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mekong.settings",
-            "MEKONG_VAR_DIR": str(tmp),
-            "SECRET_KEY": "bench-secret-key",
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'mekong.sqlite3'}",
-            "TRUSTLOG_WITNESSES": "",
-            "MEKONG_CUSTOMS_KEY_SECRET": "bench-customs-secret-0123456789abcdef",
-        }
-    )
-    from mekong.trustlog.note import NoteSigner
-
-    os.environ["TRUSTLOG_SIGNER_KEY"] = NoteSigner.generate("bench.example/log").encode_skey()
-    os.environ.pop("TRUSTLOG_ORIGIN", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench._harness import setup_django  # noqa: E402
 
 
 @contextlib.contextmanager

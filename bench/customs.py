@@ -39,35 +39,9 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+from bench._harness import setup_django  # noqa: E402
+
 BASE_PORT = 8430
-
-
-def setup_django(tmp: Path, database_url: str | None) -> None:
-    """Configure the platform on a fresh database in ``tmp`` and migrate it."""
-    sys.path.insert(0, str(REPO / "src"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mekong.settings",
-            "MEKONG_VAR_DIR": str(tmp),
-            "SECRET_KEY": "bench-secret-key",
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'mekong.sqlite3'}",
-            "TRUSTLOG_WITNESSES": "",
-            "MEKONG_CUSTOMS_KEY_SECRET": "bench-customs-key-secret",
-        }
-    )
-    from mekong.trustlog.note import NoteSigner
-
-    os.environ["TRUSTLOG_SIGNER_KEY"] = NoteSigner.generate("bench.example/log").encode_skey()
-    os.environ.pop("TRUSTLOG_ORIGIN", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 @contextlib.contextmanager
