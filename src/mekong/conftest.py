@@ -87,3 +87,22 @@ def screenshot_dir() -> Path:
     """Where browser tests save the screenshots the user guide shows."""
     GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
     return GUIDE_IMAGES
+
+
+@pytest.fixture
+def wsgi_keeps_connection() -> Iterator[None]:
+    """Calls through the WSGI handler (schemathesis) keep the test's database connection.
+
+    Like Django's test client: the handler must not close the connection at the end of each
+    request, which would end the test transaction.
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)

@@ -3,9 +3,7 @@ every error is problem+json. Runs each operation with and without a valid API to
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from mekong.identity.tests.factories import make_org, make_token
@@ -13,17 +11,7 @@ from mekong.identity.tests.factories import make_org, make_token
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
-@pytest.fixture(autouse=True)
-def _keep_test_connection():
-    # Like Django's own test client: the WSGI handler must not close the test's database
-    # connection at the end of each request (it would end the test transaction).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+pytestmark = pytest.mark.usefixtures("wsgi_keeps_connection")
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from mekong.identity.tests.factories import make_token
@@ -18,16 +16,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 )
 
 
-@pytest.fixture(autouse=True)
-def _keep_test_connection():
-    # The WSGI handler must not close the test's connection (it would end the test transaction).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+pytestmark = pytest.mark.usefixtures("wsgi_keeps_connection")
 
 
 @pytest.fixture
