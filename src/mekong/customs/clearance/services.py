@@ -266,6 +266,24 @@ def _note(note: str, *, required: bool) -> str:
     return text
 
 
+def _officer_decides(
+    actor: Actor, declaration_id: int, note: str, status: str, kind: str, action: str
+) -> Declaration:
+    # Request-information and hold are the same move: a required note, the declaration locked,
+    # refused once released, a new status, one history event and one audit record.
+    text = _note(note, required=True)
+    with transaction.atomic():
+        declaration = _locked_for_officer(actor, declaration_id)
+        if declaration.status == Status.RELEASED:
+            raise InvalidTransition()
+        declaration.status = status
+        declaration.updated_at = clock.now()
+        declaration.save(update_fields=["status", "updated_at"])
+        _event(declaration, kind, actor, note=text)
+        _audit(actor, declaration, action)
+    return declaration
+
+
 def declaration_request_info(*, actor: Actor, declaration_id: int, note: str) -> Declaration:
     """An officer asks the declarant for more information (status ``info_requested``).
 
@@ -273,17 +291,10 @@ def declaration_request_info(*, actor: Actor, declaration_id: int, note: str) ->
         OfficerRequired / DeclarationNotFound / InvalidTransition (released) / InvalidDeclaration
         (empty note).
     """
-    text = _note(note, required=True)
-    with transaction.atomic():
-        declaration = _locked_for_officer(actor, declaration_id)
-        if declaration.status == Status.RELEASED:
-            raise InvalidTransition()
-        declaration.status = Status.INFO_REQUESTED
-        declaration.updated_at = clock.now()
-        declaration.save(update_fields=["status", "updated_at"])
-        _event(declaration, EventKind.INFO_REQUESTED, actor, note=text)
-        _audit(actor, declaration, "clearance.info_requested")
-    return declaration
+    return _officer_decides(
+        actor, declaration_id, note, Status.INFO_REQUESTED, EventKind.INFO_REQUESTED,
+        "clearance.info_requested",
+    )  # fmt: skip
 
 
 def declaration_supply_info(
@@ -376,17 +387,9 @@ def declaration_hold(*, actor: Actor, declaration_id: int, note: str) -> Declara
         OfficerRequired / DeclarationNotFound / InvalidTransition (released) / InvalidDeclaration
         (empty note).
     """
-    text = _note(note, required=True)
-    with transaction.atomic():
-        declaration = _locked_for_officer(actor, declaration_id)
-        if declaration.status == Status.RELEASED:
-            raise InvalidTransition()
-        declaration.status = Status.HELD
-        declaration.updated_at = clock.now()
-        declaration.save(update_fields=["status", "updated_at"])
-        _event(declaration, EventKind.HELD, actor, note=text)
-        _audit(actor, declaration, "clearance.held")
-    return declaration
+    return _officer_decides(
+        actor, declaration_id, note, Status.HELD, EventKind.HELD, "clearance.held"
+    )
 
 
 def watchlist_add(*, actor: Actor, name: str, reason: str = "") -> WatchlistEntry:
