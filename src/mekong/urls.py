@@ -6,16 +6,19 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext as _
 
 from mekong.api import api
 from mekong.core.problem import problem_response
+from mekong.marketplace import media as marketplace_media
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("taxii2/", include("mekong.threatintel.taxii_urls")),
+    # Product photos are public; served by the app so `make demo` needs no web server.
+    re_path(r"^media/(?P<path>marketplace/.+)$", marketplace_media.serve, name="marketplace_media"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -27,8 +27,10 @@ from mekong.marketplace.models import Order, Product, Review, Seller
 from mekong.marketplace.pricing import PriceBook
 from mekong.marketplace.search import search_products
 from mekong.marketplace.selectors import ProductCard, product_card_by_slug, product_cards
+from mekong.marketplace.seller_api import router as seller_router
 
 router = Router(tags=["marketplace"])
+router.add_router("/seller", seller_router)
 NOT_FOUND = {404: ProblemOut}
 CONFLICT = {404: ProblemOut, 409: ProblemOut}
 

@@ -112,6 +112,7 @@ class Product(models.Model):
         _("country of origin"), max_length=2, choices=country_choices()
     )
     source_language = models.CharField(_("source language"), max_length=2, choices=Language.choices)
+    min_order_quantity = models.PositiveIntegerField(_("minimum order quantity"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -125,6 +126,81 @@ class Product(models.Model):
     def price(self) -> Money:
         """The price as :class:`Money` in the seller's currency."""
         return Money(self.price_minor, self.currency)
+
+
+class ProductImage(models.Model):
+    """An uploaded product photo, validated and re-encoded, with its thumbnails.
+
+    ``original`` is the re-encoded upload (metadata stripped); ``thumb_small`` and
+    ``thumb_large`` are derived from it. ``sha256`` is of the re-encoded bytes, so the same
+    photo uploaded twice to one product is stored once.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    original = models.FileField(_("image"), upload_to="marketplace/products/", max_length=200)
+    thumb_small = models.FileField(upload_to="marketplace/thumbs/", max_length=200)
+    thumb_large = models.FileField(upload_to="marketplace/thumbs/", max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    alt_text = models.CharField(_("description of the image"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sha256"], name="mkt_image_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}:image:{self.position}"
+
+
+class ProductVariant(models.Model):
+    """A buyable variant of a product (size, roast, colour ...) with its own stock.
+
+    ``price_minor`` is null when the variant costs the product's price; ``attributes`` maps
+    an attribute name to a value, e.g. ``{"weight": "500 g", "roast": "dark"}``.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=64)
+    attributes = models.JSONField(_("attributes"), default=dict)
+    price_minor = models.BigIntegerField(_("price (minor units)"), null=True, blank=True)
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    weight_grams = models.PositiveIntegerField(_("weight (grams)"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sku"], name="mkt_variant_sku_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}:{self.sku}"
+
+
+class PriceTier(models.Model):
+    """A business-buyer price break: from ``min_quantity`` units on, each costs
+    ``unit_price_minor`` (in the product's currency)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="price_tiers")
+    min_quantity = models.PositiveIntegerField(_("from quantity"))
+    unit_price_minor = models.BigIntegerField(_("unit price (minor units)"))
+
+    class Meta:
+        ordering = ["min_quantity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "min_quantity"], name="mkt_tier_quantity_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}:≥{self.min_quantity}@{self.unit_price_minor}"
 
 
 class ProductTranslation(models.Model):
@@ -199,12 +275,27 @@ class CartLine(models.Model):
 
     user = models.ForeignKey("identity.User", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["user", "product"], name="mkt_cart_once")]
+        # A NULL variant never collides in a plain unique constraint, hence two partial ones.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "product"],
+                condition=models.Q(variant__isnull=True),
+                name="mkt_cart_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "variant"],
+                condition=models.Q(variant__isnull=False),
+                name="mkt_cart_variant_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"cart:{self.user_id}:{self.product_id}×{self.quantity}"
@@ -332,7 +423,11 @@ class OrderLine(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(max_length=300)
+    variant_label = models.CharField(max_length=200, blank=True)
     quantity = models.PositiveIntegerField()
     unit_price_minor = models.BigIntegerField()
     hs_code = models.CharField(max_length=12)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mekong.marketplace import buying_views, seller_views, views
+from mekong.marketplace import buying_views, product_views, seller_views, views
 
 app_name = "marketplace"
 
@@ -24,6 +24,13 @@ urlpatterns = [
     ),
     path("marketplace/seller/", seller_views.dashboard, name="dashboard"),
     path("marketplace/seller/apply/", seller_views.apply, name="apply"),
+    path("marketplace/seller/products/", product_views.product_list, name="seller_products"),
+    path("marketplace/seller/products/new/", product_views.product_edit, name="product_new"),
+    path(
+        "marketplace/seller/products/<slug:slug>/edit/",
+        product_views.product_edit,
+        name="product_edit",
+    ),
     path("marketplace/operator/", seller_views.operator, name="operator"),
     path("marketplace/rfq/", seller_views.rfqs, name="rfqs"),
 ]
