@@ -22,6 +22,7 @@ from mekong.core.schemas import COMMON_ERRORS, PageOut, ProblemOut
 from mekong.identity.contracts import Actor
 from mekong.marketplace import cart as cart_services
 from mekong.marketplace import disputes, ordering, reviews
+from mekong.marketplace.autocomplete import router as suggest_router
 from mekong.marketplace.errors import InvalidInput, OrderNotFound
 from mekong.marketplace.models import Order, Product, Review, Seller
 from mekong.marketplace.pricing import PriceBook
@@ -31,6 +32,7 @@ from mekong.marketplace.seller_api import router as seller_router
 
 router = Router(tags=["marketplace"])
 router.add_router("/seller", seller_router)
+router.add_router("/suggest", suggest_router)
 NOT_FOUND = {404: ProblemOut}
 CONFLICT = {404: ProblemOut, 409: ProblemOut}
 

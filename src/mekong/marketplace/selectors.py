@@ -27,6 +27,8 @@ class ProductCard:
     seller_slug: str
     seller_country: str
     seller_verified: bool
+    min_order_quantity: int = 1
+    thumbnail_url: str = ""
     buyer_price: Money | None = None
 
 
@@ -59,6 +61,7 @@ def _card(product: Product, language: str) -> ProductCard:
         seller_slug=seller.slug,
         seller_country=seller.country,
         seller_verified=seller.is_verified,
+        min_order_quantity=product.min_order_quantity,
     )
 
 
