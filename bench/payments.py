@@ -9,7 +9,7 @@ QR decodes/s — each next to a baseline measured in the same run.
    process, sequentially. Baseline: the same five linked transfers straight through
    `mekong.ledger.facade.transfers_create` (the hub's cost on top of the ledger).
 3. *HTTP*: the production server (`mekong serve`: gunicorn, 2 workers × 4 threads) on
-   loopback port 8410-8419. One payment = ``POST /quotes`` then ``POST /payments`` with an
+   loopback port 8560-8579. One payment = ``POST /quotes`` then ``POST /payments`` with an
    Idempotency-Key, from client threads in separate processes (each thread pays from its own
    wallet); ``GET /api/v1/health`` driven by the same client in the same run is the baseline
    (and by wrk, if installed, for reference with bench/http.py).
@@ -47,7 +47,7 @@ from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-PORTS = range(8410, 8420)
+PORTS = range(8560, 8580)  # this benchmark's share of the machine's ports
 FIXTURES = REPO / "src/mekong/payments/tests/data/qr_payloads.json"
 PRINCIPAL = 100_000  # VND, about USD 4: far below every wallet limit
 
@@ -249,7 +249,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    raise SystemExit("no free port in 8410-8419")
+    raise SystemExit(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 @contextlib.contextmanager

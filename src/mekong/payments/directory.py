@@ -43,6 +43,14 @@ def payee_info(wallet: Wallet, *, proxy_kind: str = "", proxy_value: str = "") -
     )
 
 
+def proxy_entry(kind: str, value: str, *, sandbox: bool = False) -> ProxyEntry | None:
+    """The directory entry of an alias (``value`` normalised for ``kind``), or None."""
+    key = names.normalise_proxy(kind, value)
+    if key is None:
+        return None
+    return ProxyEntry.objects.filter(kind=kind, value=key, sandbox=sandbox).first()
+
+
 def wallet_for_proxy(kind: str, value: str, *, sandbox: bool = False) -> tuple[Wallet, str]:
     """The wallet an alias names, and the alias's normalised value.
 

@@ -150,18 +150,41 @@ def wallet_open(
 
 
 def register_merchant(*, organisation_id: int, country: str, currency: str) -> PayeeInfo:
-    """Make an organisation payable: a business wallet at the country's default PSP and a
-    ``business_id`` proxy (its registration number, or its slug upper-cased); idempotent.
+    """Make an organisation payable in ``currency``: a business wallet at the country's default
+    PSP and ``business_id`` proxies for it; idempotent.
+
+    The business id is the organisation's registration number, or its slug upper-cased. A
+    merchant may hold wallets in several currencies, so the directory has one business id
+    proxy per wallet: ``<ID>:<CUR>`` (e.g. ``0105561234567:THB``) always names the wallet in
+    that currency, and the bare ``<ID>`` names the merchant's first registered wallet (what a
+    payer who only knows the registration number reaches). The returned payee carries the
+    bare id when it names this wallet, otherwise the currency-qualified one.
 
     Raises:
         CurrencyNotSupported, WalletNotFound: as `wallet_open`.
+        ProxyTaken (``proxy_taken``): the id is registered to another organisation's wallet.
     """
     info = wallet_open(country=country, currency=currency, organisation_id=organisation_id)
     org = Organisation.objects.get(pk=organisation_id)
     wallet = Wallet.objects.select_related("participant").get(pk=info.id)
     value = (org.registration_number or org.slug).upper()
-    entry = services.proxy_register(kind=ProxyKind.BUSINESS_ID, value=value, wallet=wallet)
+    bare = directory.proxy_entry(ProxyKind.BUSINESS_ID, value, sandbox=wallet.sandbox)
+    foreign = bare is not None and bare.wallet_id != wallet.pk
+    if foreign and bare is not None and not _same_owner(bare.wallet_id, organisation_id):
+        raise services.ProxyTaken(params={"kind": ProxyKind.BUSINESS_ID})
+    qualified = services.proxy_register(
+        kind=ProxyKind.BUSINESS_ID, value=f"{value}:{wallet.currency}", wallet=wallet
+    )
+    if bare is None:
+        bare = services.proxy_register(kind=ProxyKind.BUSINESS_ID, value=value, wallet=wallet)
+    entry = bare if bare.wallet_id == wallet.pk else qualified
     return directory.payee_info(wallet, proxy_kind=entry.kind, proxy_value=entry.value)
+
+
+def _same_owner(wallet_id: int, organisation_id: int) -> bool:
+    return Wallet.objects.filter(
+        pk=wallet_id, owner_organisation_id=organisation_id, owner_user=None
+    ).exists()
 
 
 def quote(*, wallet_id: int, payee: PayeeInfo, amount: int, fixed: str = "source") -> QuoteInfo:

@@ -397,3 +397,50 @@ def test_deferred_receipts_are_anchored_by_the_background_pass(hub, monkeypatch)
     assert paying.receipts_anchor_pending() == 1
     assert facade.payment_get(paid.id).receipt_index is not None
     assert paying.receipts_anchor_pending() == 0
+
+
+def test_a_merchant_gets_one_business_id_per_currency_and_can_be_paid_in_each(hub):
+    from mekong.identity.models import Organisation
+    from mekong.identity.tests.factories import make_org
+
+    org = make_org(kind="sme", country="LA", name="Bolaven Beans")
+    Organisation.objects.filter(pk=org.pk).update(registration_number="la-0123")
+    kip = facade.register_merchant(organisation_id=org.pk, country="LA", currency="LAK")
+    usd = facade.register_merchant(organisation_id=org.pk, country="LA", currency="USD")
+    assert (kip.currency, kip.proxy_value) == ("LAK", "LA0123")
+    assert (usd.currency, usd.proxy_value) == ("USD", "LA0123:USD")
+    assert usd.account_ref != kip.account_ref
+    # Idempotent, and every wallet is reachable by its currency-qualified business id (the
+    # registration number's separators are folded as for any business id).
+    assert facade.register_merchant(organisation_id=org.pk, country="LA", currency="USD") == usd
+    assert facade.resolve_proxy("business_id", "la-0123:lak").account_ref == kip.account_ref
+    assert facade.resolve_proxy("business_id", "LA-0123:USD").account_ref == usd.account_ref
+    assert facade.resolve_proxy("business_id", "LA-0123").account_ref == kip.account_ref
+    # Both accounts take money (THB → USD goes through the FX provider's USD/THB rate; the
+    # Lao PSP needs a USD position to pay out dollars).
+    la = hub.psps["LA"]
+    services.participant_register(
+        organisation_id=la.organisation_id, kind=la.kind, country="LA", currency="LAK",
+        currencies=("USD",), code=la.code, name=la.name,
+    )  # fmt: skip
+    services.prefund(participant=la, currency="USD", amount=1_000_00, reference="usd")
+    th = hub.wallets["TH"].pk
+    for payee in (kip, usd):
+        quote = facade.quote(wallet_id=th, payee=payee, amount=1_000_00)
+        paid = facade.pay(quote_id=quote.id, idempotency_key=f"merchant-{payee.currency}")
+        assert paid.status == "completed"
+        assert paid.quote.destination_currency == payee.currency
+        assert paid.quote.payee.account_ref == payee.account_ref
+
+
+def test_another_organisation_cannot_take_a_merchants_business_id(hub):
+    from mekong.identity.models import Organisation
+    from mekong.identity.tests.factories import make_org
+
+    first, second = make_org(country="LA"), make_org(country="LA")
+    Organisation.objects.filter(pk__in=[first.pk, second.pk]).update(registration_number="dup-1")
+    facade.register_merchant(organisation_id=first.pk, country="LA", currency="LAK")
+    with pytest.raises(services.ProxyTaken):
+        facade.register_merchant(organisation_id=second.pk, country="LA", currency="USD")
+    with pytest.raises(services.ProxyTaken):
+        facade.register_merchant(organisation_id=second.pk, country="LA", currency="LAK")
