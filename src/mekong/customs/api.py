@@ -24,6 +24,7 @@ from mekong.customs.contracts import VerificationResult
 from mekong.customs.documents.envelope import DOCUMENT_TYPES
 from mekong.customs.messages import CHECK_LABELS, CHECK_REASONS
 from mekong.customs.models import Document
+from mekong.customs.trust_list import published_trust_list
 from mekong.identity import facade as identity
 from mekong.identity.contracts import Actor
 
@@ -245,9 +246,10 @@ def document_revoke(request: HttpRequest, document_id: uuid.UUID, payload: Revok
 )
 def trust_list(request: HttpRequest) -> dict[str, Any]:
     """Authorities and their keys with validity and revocation, revocation statements, and
-    the log's verifier key and witnesses: everything an offline verifier needs."""
+    the log's verifier key and witnesses: everything an offline verifier needs. The ``anchor``
+    member proves, with the log key, that this exact list was published by the platform."""
     ratelimit.check(request, "trust-list")
-    return selectors.trust_list()
+    return published_trust_list()
 
 
 @router.post(

@@ -61,10 +61,16 @@ def _verify(args: argparse.Namespace) -> int:
         trust = _read_json(args.trust_list, "trust list")
         if not isinstance(trust, dict):
             raise _Fail(f"{args.trust_list} is not a trust list")
+        if "anchor" not in trust:
+            print(
+                f"mekong: warning: {args.trust_list} carries no anchor in the log; "
+                "trust it only as far as where you got it",
+                file=sys.stderr,
+            )
     else:
-        from mekong.customs.selectors import trust_list
+        from mekong.customs.trust_list import published_trust_list
 
-        trust = trust_list()
+        trust = published_trust_list()
     log = trust.get("log") if isinstance(trust.get("log"), dict) else {}
     log_key = args.log_key or log.get("key")
     witnesses = args.witness_key if args.witness_key is not None else log.get("witness_keys", [])
@@ -104,9 +110,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_trust_list(args: argparse.Namespace) -> int:
     """Print or write the trust list (authorities, keys, revocations, log keys)."""
     _django()
-    from mekong.customs.selectors import trust_list
+    from mekong.customs.trust_list import published_trust_list
 
-    text = json.dumps(trust_list(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(published_trust_list(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

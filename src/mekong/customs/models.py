@@ -153,3 +153,25 @@ class Revocation(models.Model):
 
     def __str__(self) -> str:
         return f"revocation of {self.document_id}"
+
+
+class TrustListAnchor(models.Model):
+    """One published state of the trust list, anchored in the verifiable log.
+
+    ``sha256`` is `envelope.trust_list_digest` of the list; a reader holding the log key can
+    check that the list it was handed is exactly one the platform published (and when), so a
+    list with a key slipped in or a revocation dropped fails verification.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    log_index = models.BigIntegerField(_("log entry"))
+    receipt = models.JSONField(_("receipt"))
+    anchored_at = models.DateTimeField(_("anchored"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("trust list anchor")
+        verbose_name_plural = _("trust list anchors")
+        ordering = ["anchored_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"trust list {self.sha256[:12]} at log entry {self.log_index}"

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mekong.customs.documents.canonical import canonical_bytes
+from mekong.customs.documents.canonical import canonical_bytes, sha256_hex
 
 __all__ = [
     "ANCHOR_KIND",
@@ -38,11 +38,15 @@ __all__ = [
     "DOCUMENT_TYPES",
     "REVOCATION_FORMAT",
     "REVOCATION_KIND",
+    "TRUST_LIST_ANCHOR_FORMAT",
     "TRUST_LIST_FORMAT",
+    "TRUST_LIST_KIND",
     "anchor_payload",
     "revocation_signed_bytes",
     "signed_bytes",
     "signed_part",
+    "trust_list_anchor_payload",
+    "trust_list_digest",
 ]
 
 DOCUMENT_FORMAT = "mekong.customs.document/v1"
@@ -50,6 +54,8 @@ REVOCATION_FORMAT = "mekong.customs.revocation/v1"
 TRUST_LIST_FORMAT = "mekong.customs.trustlist/v1"
 ANCHOR_KIND = "customs.document"
 REVOCATION_KIND = "customs.revocation"
+TRUST_LIST_ANCHOR_FORMAT = "mekong.customs.trustlist-anchor/v1"
+TRUST_LIST_KIND = "customs.trust_list"
 DOCUMENT_TYPES = ("atiga_form_d", "commercial_invoice", "packing_list", "customs_declaration")
 
 _SIGNED = ("format", "id", "type", "issuer", "issued_at", "document_hash")
@@ -75,3 +81,23 @@ def anchor_payload(document: dict[str, Any]) -> bytes:
 def revocation_signed_bytes(statement: dict[str, Any]) -> bytes:
     """JCS bytes of a revocation statement without its signature."""
     return canonical_bytes({k: v for k, v in statement.items() if k != "signature"})
+
+
+def trust_list_digest(trust_list: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the JCS bytes of what a trust list vouches for: its format, authorities
+    (keys, validity, revocation times) and revocation statements. ``generated_at``, ``log`` and
+    ``anchor`` are left out: they describe the copy, not the list."""
+    return sha256_hex(
+        canonical_bytes(
+            {
+                "format": trust_list.get("format"),
+                "authorities": trust_list.get("authorities"),
+                "revocations": trust_list.get("revocations"),
+            }
+        )
+    )
+
+
+def trust_list_anchor_payload(digest: str) -> bytes:
+    """The bytes anchored in the log for one state of the trust list."""
+    return canonical_bytes({"format": TRUST_LIST_ANCHOR_FORMAT, "sha256": digest})

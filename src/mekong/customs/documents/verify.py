@@ -11,7 +11,12 @@ Checks, always all six, in this order:
 - ``integrity``: the document hash recomputed from the visible fields, their salts and the
   hidden fields' hashes equals ``document_hash``;
 - ``issuer_trusted``: ``key_id`` is a key of the named authority in the trust list, valid at
-  ``issued_at`` (``valid_from`` ≤ t < ``valid_until``) and not revoked at or before it;
+  ``issued_at`` (``valid_from`` ≤ t < ``valid_until``) and not revoked at or before it; and, when
+  the trust list carries an ``anchor``, that anchor's receipt verifies and its log entry holds
+  the SHA-256 of this very list (`envelope.trust_list_digest`): an edited list (a key added, a
+  revocation dropped) fails with ``trust_list_altered``. A list without an anchor is not
+  failed (the platform's own list read from its database, hand-made lists for pilots); the
+  CLI warns when a list file has none;
 - ``signature``: the Ed25519 signature over the signed part verifies under that key;
 - ``anchored``: the receipt verifies (log signature, inclusion proof, witness quorum), its
   entry is of kind ``customs.document`` and holds exactly this signed part and signature,
@@ -31,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mekong.customs.documents import disclosure, signing
@@ -41,9 +46,12 @@ from mekong.customs.documents.envelope import (
     DOCUMENT_FORMAT,
     DOCUMENT_TYPES,
     REVOCATION_FORMAT,
+    TRUST_LIST_KIND,
     anchor_payload,
     revocation_signed_bytes,
     signed_bytes,
+    trust_list_anchor_payload,
+    trust_list_digest,
 )
 from mekong.customs.documents.origin import CriterionError, parse_criterion, retroactive_problem
 
@@ -200,6 +208,32 @@ def _check_issuer(
     ok, reason, detail = _key_valid_at(key, at)
     name = f"{auth.get('name')} ({auth.get('country')})"
     return Check("issuer_trusted", ok, reason, detail or name), public
+
+
+def _check_trust_list_anchor(
+    trust_list: Mapping[str, Any], checker: ReceiptChecker | None
+) -> tuple[bool, str, str]:
+    """(ok, reason, detail) for the trust list's own anchor in the log."""
+    anchor = trust_list.get("anchor")
+    if anchor is None:
+        return True, "ok", ""  # the CLI warns about a list file without one
+    if checker is None:
+        return True, "ok", "trust list anchor not checked (no log key)"
+    if not isinstance(anchor, Mapping) or not isinstance(anchor.get("sha256"), str):
+        return False, "bad_trust_list", "the trust list anchor is malformed"
+    try:
+        digest = trust_list_digest(dict(trust_list))
+    except CanonicalError as exc:
+        return False, "bad_trust_list", str(exc)
+    if digest != anchor.get("sha256"):
+        return False, "trust_list_altered", "the trust list differs from its anchored state"
+    proof = checker(anchor.get("receipt"))
+    if not proof.ok:
+        return False, "trust_list_anchor_invalid", proof.detail
+    if proof.kind != TRUST_LIST_KIND or proof.data != trust_list_anchor_payload(digest):
+        return False, "trust_list_anchor_invalid", "the log entry is not this trust list"
+    logged = datetime.fromtimestamp(proof.timestamp_us / 1_000_000, tz=UTC)
+    return True, "ok", f"trust list anchored at {logged:%Y-%m-%d %H:%M} UTC (entry {proof.index})"
 
 
 def _check_signature(doc: Mapping[str, Any], public: str | None) -> Check:
@@ -441,6 +475,12 @@ def verify_document(
         trust_list = {}
     integrity = _check_integrity(document)
     issuer, public = _check_issuer(document, trust_list)
+    listed_ok, listed_reason, listed_detail = _check_trust_list_anchor(trust_list, receipt_checker)
+    if not listed_ok:
+        issuer = Check("issuer_trusted", False, listed_reason, listed_detail)
+        public = None  # an altered list's keys vouch for nothing
+    elif issuer.ok and listed_detail:
+        issuer = Check("issuer_trusted", True, detail=f"{issuer.detail}; {listed_detail}")
     checks = (
         integrity,
         issuer,
