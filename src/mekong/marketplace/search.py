@@ -9,8 +9,11 @@ spaces, so words are never assumed (research notes §2).
 Candidate retrieval is vendor-specific because that is where the indexes differ:
 
 - SQLite: terms of ≥ 3 code points go through the FTS5 ``trigram`` table (a trigram needs three
-  characters); shorter terms use ``instr()`` on the base table (LIKE on a trigram table is wrong
-  on the stdlib SQLite 3.40, research §2.2).
+  characters; LIKE on a trigram table is wrong on the stdlib SQLite 3.40, research §2.2);
+  shorter terms through the gram table of migration 0007 (one token per character and pair of
+  characters of each entry), which drives the loop when the query has no longer term. When it
+  has one, the trigram table drives and ``instr()`` checks the short terms on the rows it
+  yields: those rows already share a long term, so few are read before the window fills.
 - PostgreSQL: ``LIKE '%term%'`` on the folded columns, served by GIN ``gin_trgm_ops`` indexes for
   terms of ≥ 3 characters (a sequential scan otherwise, still correct).
 
@@ -65,6 +68,9 @@ from mekong.marketplace.models import Product, SearchEntry, Verification
 
 FTS_TABLE = "marketplace_search_fts"
 FTS_SELECT = "SELECT rowid FROM marketplace_search_fts WHERE marketplace_search_fts MATCH %s"
+# Terms shorter than a trigram: one token per character and character pair (migration 0007).
+GRAM_TABLE = "marketplace_search_gram"
+GRAM_SELECT = "SELECT rowid FROM marketplace_search_gram WHERE marketplace_search_gram MATCH %s"
 # A trigram index can only serve terms of at least this many code points.
 TRIGRAM_MIN = 3
 MAX_QUERY_CHARS = 200
@@ -171,6 +177,16 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _gram_match(terms: list[str], *, title_only: bool = False) -> str:
+    """The FTS5 query that finds entries holding every short term in the gram table.
+
+    Each term is its gram token (``g`` + UTF-8 hex, as the triggers of migration 0007 write it)
+    or ``glong``: an entry too long to be indexed, which the caller's ``instr`` filter decides.
+    """
+    match = " AND ".join(f"(g{t.encode().hex()} OR glong)" for t in terms)
+    return f"t : ({match})" if title_only else match
+
+
 def matching_entries(terms: list[str]) -> QuerySet[SearchEntry]:
     """Search entries whose title or description contains every term (folded keys)."""
     qs = SearchEntry.objects.all()
@@ -178,17 +194,20 @@ def matching_entries(terms: list[str]) -> QuerySet[SearchEntry]:
         return qs
     if connection.vendor == "sqlite":
         long_terms = [t for t in terms if len(t) >= TRIGRAM_MIN]
+        short_terms = [t for t in terms if len(t) < TRIGRAM_MIN]
         if long_terms:
             match = " AND ".join(_fts_phrase(t) for t in long_terms)
             qs = qs.filter(
                 # The table name is a constant; the user's text travels as a parameter.
                 id__in=RawSQL(FTS_SELECT, [match])  # noqa: S611 - constant SQL, parameters bound
             )
-        for t in terms:
-            if len(t) < TRIGRAM_MIN:
-                qs = qs.filter(
-                    Q(_contains("title_folded", t)) | Q(_contains("description_folded", t))
-                )
+        if short_terms:
+            qs = qs.filter(
+                id__in=RawSQL(GRAM_SELECT, [_gram_match(short_terms)])  # noqa: S611 - as above
+            )
+        for t in short_terms:
+            # Exact already, except for text too long to be gram-indexed (token ``glong``).
+            qs = qs.filter(_term_in(t))
         return qs
     for t in terms:
         # LIKE '%t%' is what the GIN trigram index serves (strpos would force a scan).
@@ -221,9 +240,19 @@ def _streamed_entries(terms: list[str], *, title_only: bool = False) -> QuerySet
                 ],
                 params=[match],
             )
-        for t in terms:
-            if len(t) < TRIGRAM_MIN:
-                qs = qs.filter(_term_in(t, title_only=title_only))
+        short_terms = [t for t in terms if len(t) < TRIGRAM_MIN]
+        if short_terms and not long_terms:
+            # Only short terms: the gram table drives the loop, as the trigram table does above.
+            qs = qs.extra(  # noqa: S610 - constant SQL, the user's text is a bound parameter
+                tables=[GRAM_TABLE],
+                where=[
+                    f"{GRAM_TABLE}.rowid = marketplace_searchentry.id",
+                    f"{GRAM_TABLE} MATCH %s",
+                ],
+                params=[_gram_match(short_terms, title_only=title_only)],
+            )
+        for t in short_terms:
+            qs = qs.filter(_term_in(t, title_only=title_only))
         return qs
     for t in terms:
         # LIKE '%t%' is what the GIN trigram index serves (strpos would force a scan).
@@ -353,12 +382,14 @@ def search_products(
         titled = _apply_filters(_streamed_entries(terms, title_only=True), filters)
         candidates |= set(titled.values_list("product_id", flat=True).distinct()[:CANDIDATES])
     ids = sorted(candidates)
-    # A plain IN list: the ORM's related-field ``__in`` prepares every one of ~2,000 values
-    # in Python, which took longer than the query. The ids are integers from the database.
+    # A literal IN list: the ORM's related-field ``__in`` prepares every one of ~2,000 values
+    # in Python, and as bound parameters of ``extra`` they are hashed again on every clone of
+    # the queryset; both took longer than the query. The ids are integers from the database
+    # (``int`` makes sure), so they need no quoting.
+    in_list = ", ".join(str(int(i)) for i in ids)
     ranked_over = (
-        SearchEntry.objects.extra(  # noqa: S610 - placeholders only, ids bound
-            where=[f"marketplace_searchentry.product_id IN ({', '.join(['%s'] * len(ids))})"],
-            params=ids,
+        SearchEntry.objects.extra(  # noqa: S610 - integers only, no user text
+            where=[f"marketplace_searchentry.product_id IN ({in_list})"],
         )
         if ids
         else SearchEntry.objects.none()

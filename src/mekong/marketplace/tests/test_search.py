@@ -121,6 +121,28 @@ def test_the_index_follows_an_edited_translation() -> None:
     assert slugs("bh") == []
 
 
+def test_short_terms_follow_an_edited_translation() -> None:
+    # 1-2-character terms go through the gram index on SQLite (migration 0007), kept in step
+    # by triggers: the old text's grams must go, the new text's must come.
+    seller = _seller("TH", verified=True, slug="s1")
+    _product(seller, "tea", "ชาเขียว", desc="ใบชา")
+    product = Product.objects.get(slug="tea")
+    assert (slugs("ชา"), slugs("ใบ"), slugs("ข")) == (["tea"], ["tea"], ["tea"])
+    product_translation_set(product=product, language="vi", title="ข้าวหอม", description="")
+    assert (slugs("ชา"), slugs("ใบ"), slugs("ข"), slugs("วห")) == ([], [], ["tea"], ["tea"])
+
+
+def test_short_terms_find_text_beyond_the_gram_index() -> None:
+    # Grams are indexed for the first 20,000 characters of the folded text; a longer one (here
+    # ໜ folds to the two characters ຫນ, so 10,006 characters fold to 20,005) is still searched.
+    seller = _seller("VN", verified=True, slug="s1")
+    _product(seller, "long", "Nón lá", desc="ໜ" * 9999 + " abc qz")
+    _product(seller, "short", "Nón qz")
+    assert sorted(slugs("qz")) == ["long", "short"]
+    assert slugs("qz nón") == ["short", "long"]
+    assert slugs("zq") == []
+
+
 def test_filters_narrow_results_and_facets_count_the_whole_match(
     catalogue: dict[str, int],
 ) -> None:
