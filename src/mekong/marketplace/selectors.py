@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
+from django.db.models import OuterRef, QuerySet, Subquery
+
 from mekong.core.money import Money
-from mekong.marketplace.models import Product, ProductTranslation, Seller
+from mekong.marketplace.models import Product, ProductImage, ProductTranslation, Seller
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,19 @@ def pick_translation(
     return by_lang.get(language) or by_lang.get(source_language) or next(iter(translations), None)
 
 
+def with_thumbnail(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Annotate each product with its first photo's small thumbnail (``thumb``) in the same
+    query, so a page of cards costs no query per card."""
+    first = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "pk")
+    return products.annotate(thumb=Subquery(first.values("thumb_small")[:1]))
+
+
+def thumbnail_url(product: Product) -> str:
+    """The URL of the product's card thumbnail ("" without photos or the annotation)."""
+    name = getattr(product, "thumb", None)
+    return default_storage.url(name) if name else ""
+
+
 def _card(product: Product, language: str) -> ProductCard:
     translation = pick_translation(
         list(product.translations.all()), language, product.source_language
@@ -62,12 +78,15 @@ def _card(product: Product, language: str) -> ProductCard:
         seller_country=seller.country,
         seller_verified=seller.is_verified,
         min_order_quantity=product.min_order_quantity,
+        thumbnail_url=thumbnail_url(product),
     )
 
 
 def product_cards(product_ids: list[int], language: str) -> list[ProductCard]:
     """Cards for ``product_ids`` in that order (two queries whatever the count)."""
-    products = Product.objects.select_related("seller").prefetch_related("translations")
+    products = with_thumbnail(
+        Product.objects.select_related("seller").prefetch_related("translations")
+    )
     by_id = {p.pk: p for p in products.filter(pk__in=product_ids)}
     return [_card(by_id[i], language) for i in product_ids if i in by_id]
 
@@ -75,8 +94,7 @@ def product_cards(product_ids: list[int], language: str) -> list[ProductCard]:
 def product_card_by_slug(slug: str, language: str) -> ProductCard | None:
     """One product's card, or None when the slug is unknown."""
     product = (
-        Product.objects.select_related("seller")
-        .prefetch_related("translations")
+        with_thumbnail(Product.objects.select_related("seller").prefetch_related("translations"))
         .filter(slug=slug)
         .first()
     )
@@ -95,3 +113,18 @@ def seller_product_ids(seller: Seller) -> list[int]:
         .order_by("-stock", "slug")
         .values_list("pk", flat=True)
     )
+
+
+def product_images(slug: str) -> list[ProductImage]:
+    """The photos of the product with ``slug`` in display order (empty for an unknown slug)."""
+    return list(ProductImage.objects.filter(product__slug=slug).order_by("position", "pk"))
+
+
+def seller_products_for_editing(seller: Seller, language: str) -> list[ProductCard]:
+    """All the seller's products as cards (any stock), newest first, in three queries."""
+    ids = list(
+        Product.objects.filter(seller=seller)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    return product_cards(ids, language)
