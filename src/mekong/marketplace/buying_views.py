@@ -50,14 +50,19 @@ def set_currency(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
-    """Add a product to the cart."""
+    """Add a product (the chosen ``variant`` SKU when it has variants) to the cart."""
     actor = actor_required(request)
     product = Product.objects.filter(slug=slug).first()
     if product is None:
         raise Http404
     quantity = parse_int(request.POST.get("quantity"), 1)
     try:
-        cart_services.cart_add(user_id=actor.user_id or 0, product=product, quantity=quantity)
+        cart_services.cart_add(
+            user_id=actor.user_id or 0,
+            product=product,
+            quantity=quantity,
+            variant=request.POST.get("variant", "")[:64],
+        )
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("marketplace:product", slug=slug)
@@ -67,16 +72,26 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def cart_update(request: HttpRequest) -> HttpResponse:
-    """Change a line's quantity (0 removes it)."""
+    """Change a line's quantity (0 removes it); ``variant`` names the line of a variant.
+
+    The cart page's remove buttons post ``remove=<product id>:<variant SKU>`` instead (they
+    sit in the checkout form, so they name their line in their own value).
+    """
     actor = actor_required(request)
-    product = Product.objects.filter(pk=parse_int(request.POST.get("product"))).first()
+    product_id, quantity = request.POST.get("product"), parse_int(request.POST.get("quantity"))
+    variant = request.POST.get("variant", "")
+    if "remove" in request.POST:
+        product_id, _sep, variant = request.POST["remove"].partition(":")
+        quantity = 0
+    product = Product.objects.filter(pk=parse_int(product_id)).first()
     if product is None:
         raise Http404
     try:
         cart_services.cart_set(
             user_id=actor.user_id or 0,
             product=product,
-            quantity=parse_int(request.POST.get("quantity")),
+            quantity=quantity,
+            variant=variant[:64],
         )
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -91,14 +106,19 @@ def _destination(request: HttpRequest, actor: Actor) -> str:
     return info.country if info else "TH"
 
 
-def _shipping_choice(params: dict[str, str]) -> dict[int, int]:
-    choice = {}
+def _per_seller(params: dict[str, str], prefix: str, *, minimum: int = 1) -> dict[int, int]:
+    """``<prefix><seller id>=<number>`` form fields as a dict (malformed ones left out)."""
+    found = {}
     for key, value in params.items():
-        if key.startswith("shipping_"):
-            seller, option = parse_int(key.removeprefix("shipping_")), parse_int(value)
-            if seller > 0 and option > 0:
-                choice[seller] = option
-    return choice
+        if key.startswith(prefix):
+            seller, number = parse_int(key.removeprefix(prefix)), parse_int(value)
+            if seller > 0 and number >= minimum:
+                found[seller] = number
+    return found
+
+
+def _shipping_choice(params: dict[str, str]) -> dict[int, int]:
+    return _per_seller(params, "shipping_")
 
 
 @login_required
@@ -128,7 +148,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
         "wallets": ordering.buyer_wallets(actor),
         "buyer_total": buyer_total,
         "checkout_key": uuid.uuid4().hex,
-        "can_checkout": bool(groups) and all(g.shipping for g in groups),
+        "can_checkout": bool(groups) and all(g.shipping and not g.blocked for g in groups),
         **currency_context,
     }
     return render(request, "marketplace/cart.html", context)
@@ -147,6 +167,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             destination=_destination(request, actor),
             shipping_choice=_shipping_choice(request.POST.dict()),
             language=_language(),
+            # The goods amounts the cart page showed: a price edited meanwhile is refused.
+            expected_goods=_per_seller(request.POST.dict(), "expected_", minimum=0),
         )
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -190,7 +212,10 @@ def _order_context(actor: Actor, order: Order) -> dict[str, object]:
     cur = order.currency
     return {
         "order": order,
-        "lines": [(li, Money(li.unit_price_minor * li.quantity, cur)) for li in order.lines.all()],
+        "lines": [
+            (li, Money(li.unit_price_minor, cur), Money(li.unit_price_minor * li.quantity, cur))
+            for li in order.lines.all()
+        ],
         "goods": Money(order.goods_minor, cur),
         "shipping": Money(order.shipping_minor, cur),
         "total": order.total,

@@ -117,3 +117,49 @@ class InvalidRegistrationNumber(DomainError):
     code = "marketplace_invalid_registration_number"
     http_status = 422
     title = _("This is not a valid business registration number for %(country)s.")
+
+
+class BelowMinimumOrder(DomainError):
+    """The product's quantity in the cart or order is below its minimum order quantity.
+
+    ``params``: ``product`` (slug) and ``minimum`` (the product's minimum order quantity).
+    """
+
+    code = "marketplace_below_minimum_order"
+    http_status = 422
+    title = _("The minimum order for this product is %(minimum)s units.")
+
+
+class InsufficientStock(DomainError):
+    """A cart quantity above the stock of the product or of the chosen variant.
+
+    ``params``: ``available`` (units in stock now).
+    """
+
+    code = "marketplace_insufficient_stock"
+    http_status = 422
+    title = _("Only %(available)s units are in stock.")
+
+
+class VariantRequired(DomainError):
+    """The product has variants and none was chosen."""
+
+    code = "marketplace_variant_required"
+    http_status = 422
+    title = _("Choose a variant of this product.")
+
+
+class UnknownVariant(DomainError):
+    """The variant does not exist, or belongs to another product (or the product has none)."""
+
+    code = "marketplace_unknown_variant"
+    http_status = 422
+    title = _("That variant is not available for this product.")
+
+
+class PriceChanged(DomainError):
+    """The cart's amounts changed since the buyer saw them (a price or tier was edited)."""
+
+    code = "marketplace_price_changed"
+    http_status = 409
+    title = _("Prices in your cart have changed: check the new amounts and pay again.")

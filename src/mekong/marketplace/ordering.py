@@ -8,8 +8,14 @@ payments facade; every step is idempotent:
   returns the first checkout and pays nothing twice;
 - a payment's idempotency key is derived from the order id, so retrying pays once;
 - ledger transfer ids are derived from the order id (`escrow`);
-- stock is taken with one conditional UPDATE (``stock >= quantity``), so two checkouts of the
-  last item cannot both succeed and stock never goes negative.
+- stock is taken with one conditional UPDATE (``stock >= quantity``) of the variant when the
+  line has one, else of the product, so two checkouts of the last item cannot both succeed
+  and stock never goes negative; a cancellation or refused payment gives it back to the same
+  row.
+
+The cart may be stale when it is submitted: checkout prices it again from the current rows
+(variant price, tiers), re-checks variants and minimum order quantities, takes stock
+conditionally, and refuses with ``marketplace_price_changed`` when the buyer saw other amounts.
 
 Order rows are locked (``select_for_update``) for every transition; the ledger decides between
 a payout and a refund of the same funds (a reservation is posted or voided once).
@@ -35,8 +41,9 @@ from mekong.identity.contracts import Actor
 from mekong.identity.facade import organisation_info
 from mekong.marketplace import escrow
 from mekong.marketplace import events as ev
-from mekong.marketplace.cart import cart_clear, cart_groups
+from mekong.marketplace.cart import SellerGroup, cart_clear, cart_groups
 from mekong.marketplace.errors import (
+    BelowMinimumOrder,
     CartEmpty,
     EscrowFailed,
     InvalidInput,
@@ -44,6 +51,8 @@ from mekong.marketplace.errors import (
     NoShipping,
     OrderNotFound,
     OutOfStock,
+    PriceChanged,
+    VariantRequired,
     WalletNotYours,
 )
 from mekong.marketplace.models import (
@@ -52,6 +61,7 @@ from mekong.marketplace.models import (
     OrderLine,
     OrderStatus,
     Product,
+    ProductVariant,
     Seller,
 )
 from mekong.payments import facade as payments
@@ -114,6 +124,7 @@ def checkout_submit(
     destination: str = "",
     shipping_choice: dict[int, int] | None = None,
     language: str = "en",
+    expected_goods: dict[int, int] | None = None,
 ) -> Checkout:
     """Turn the buyer's cart into one order per seller and pay each from the chosen wallet.
 
@@ -121,9 +132,14 @@ def checkout_submit(
     payments of its still unpaid orders with the same payment keys, which pay at most once).
     Orders whose payment is refused are cancelled and their stock returned.
 
+    The cart is priced again now (`tiers` rule); ``expected_goods`` (seller id → goods amount
+    in minor units, as the buyer saw them) makes checkout refuse changed amounts. Order lines
+    copy the variant, its label and the tier unit price.
+
     Raises:
         InvalidInput: no organisation, no key. WalletNotYours, CartEmpty, NoShipping,
-        OutOfStock (nothing is ordered then), NotConfigured.
+        VariantRequired, BelowMinimumOrder, PriceChanged, OutOfStock (nothing is ordered
+        then), NotConfigured.
     """
     key = (idempotency_key or "").strip()[:80]
     if actor.organisation_id is None or actor.user_id is None or not key:
@@ -155,6 +171,7 @@ def checkout_submit(
         raise CartEmpty()
     if any(g.shipping is None for g in groups):
         raise NoShipping()
+    _revalidate(groups, expected_goods)
     op = escrow.operator()
     try:
         with transaction.atomic():
@@ -168,9 +185,14 @@ def checkout_submit(
             )
             for group in groups:
                 for item in group.items:
-                    taken = Product.objects.filter(
-                        pk=item.product.pk, stock__gte=item.quantity
-                    ).update(stock=F("stock") - item.quantity)
+                    stocked = (
+                        ProductVariant.objects.filter(pk=item.variant.pk)
+                        if item.variant is not None
+                        else Product.objects.filter(pk=item.product.pk)
+                    )
+                    taken = stocked.filter(stock__gte=item.quantity).update(
+                        stock=F("stock") - item.quantity
+                    )
                     if taken != 1:
                         raise OutOfStock(params={"product": item.product.slug})
                 assert group.shipping is not None
@@ -200,7 +222,9 @@ def checkout_submit(
                         OrderLine(
                             order=order,
                             product=i.product,
+                            variant=i.variant,
                             title=i.title,
+                            variant_label=i.variant_label,
                             quantity=i.quantity,
                             unit_price_minor=i.unit_price.minor,
                             hs_code=i.product.hs_code,
@@ -220,6 +244,25 @@ def checkout_submit(
         checkout = existing
     _pay_checkout(checkout)
     return checkout
+
+
+def _revalidate(groups: list[SellerGroup], expected_goods: dict[int, int] | None) -> None:
+    """Refuse a stale cart before anything is written (stock is re-checked when taken)."""
+    for group in groups:
+        for item in group.items:
+            if item.needs_variant:
+                raise VariantRequired(params={"product": item.product.slug})
+            if item.below_minimum:
+                raise BelowMinimumOrder(
+                    params={"product": item.product.slug, "minimum": item.minimum}
+                )
+        if expected_goods is not None:
+            seen = expected_goods.get(group.seller.pk)
+            if seen is not None and seen != group.goods.minor:
+                raise PriceChanged(
+                    params={"seller": group.seller.slug},
+                    extra={"seller": group.seller.slug, "goods_minor": group.goods.minor},
+                )
 
 
 class _Ids(TypedDict):
@@ -346,8 +389,14 @@ def _record_refusal(order: Order, code: str) -> None:
 
 
 def _restock(order: Order) -> None:
+    """Give an order's stock back to the rows checkout took it from (variant, else product)."""
     for line in order.lines.all():
-        Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+        if line.variant_id is not None:
+            ProductVariant.objects.filter(pk=line.variant_id).update(
+                stock=F("stock") + line.quantity
+            )
+        else:
+            Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
 
 
 # --- lifecycle ------------------------------------------------------------------------------
@@ -411,11 +460,14 @@ def _customs_drafts(order: Order) -> list[uuid.UUID]:
     from mekong.customs.contracts import ShipmentIn, ShipmentLine
 
     buyer = organisation_info(order.buyer_organisation_id)
-    weights = dict(
-        Product.objects.filter(pk__in=[li.product_id for li in order.lines.all()]).values_list(
-            "pk", "weight_grams"
-        )
-    )
+    lines = list(order.lines.select_related("product", "variant"))
+
+    def unit_weight(line: OrderLine) -> int:
+        # A variant's own weight (a 1 kg bag of a coffee sold in 250 g bags too) wins.
+        if line.variant is not None and line.variant.weight_grams is not None:
+            return line.variant.weight_grams
+        return line.product.weight_grams
+
     return customs.draft_for_shipment(
         ShipmentIn(
             order_ref=order.number,
@@ -426,14 +478,16 @@ def _customs_drafts(order: Order) -> list[uuid.UUID]:
             currency=order.currency,
             lines=[
                 ShipmentLine(
-                    description=li.title,
+                    description=f"{li.title} ({li.variant_label})"
+                    if li.variant_label
+                    else li.title,
                     hs_code=li.hs_code,
                     quantity=li.quantity,
                     unit_price_minor=li.unit_price_minor,
                     origin_country=li.origin_country,
-                    weight_grams=weights.get(li.product_id, 0) * li.quantity,
+                    weight_grams=unit_weight(li) * li.quantity,
                 )
-                for li in order.lines.all()
+                for li in lines
             ],
         )
     )

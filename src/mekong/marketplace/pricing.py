@@ -5,10 +5,17 @@ else their organisation's country currency, else the currency of the page langua
 Conversion uses the payments hub's indicative rate (`payments.facade.indicative_rate`); it is for
 display only, labelled "approximately": what the buyer actually pays is fixed by a payments quote
 at checkout. When the hub has no rate for a pair the page shows the seller's price alone.
+
+Rates are cached twice: per request (`PriceBook`, one look-up per currency pair however many
+cards a page shows) and per process for ``RATE_TTL_SECONDS`` (`indicative_rate`): a search page
+with sellers in five currencies asked the hub five times per request, a quarter of its time.
+A display rate up to a minute old is acceptable because it is labelled approximate and the
+payment quote at checkout is what counts; `clear_rate_cache` empties it (tests).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,6 +33,29 @@ LANGUAGE_COUNTRY = {"th": "TH", "vi": "VN", "km": "KH", "lo": "LA", "my": "MM"}
 #: Currencies offered in the chooser: the five GMS currencies and USD.
 CHOOSER_CURRENCIES: tuple[str, ...] = (*(COUNTRIES[c].currency for c in GMS_CODES), "USD")
 SESSION_KEY = "marketplace_currency"
+#: How long a process reuses an indicative rate (display only; see the module docstring).
+RATE_TTL_SECONDS = 60.0
+
+# (source, destination) → (monotonic expiry, rate). Plain dict operations are atomic under the
+# GIL, so gunicorn's threads share it without a lock (a race costs one extra look-up).
+_RATES: dict[tuple[str, str], tuple[float, Decimal | None]] = {}
+
+
+def indicative_rate(source: str, destination: str) -> Decimal | None:
+    """The hub's indicative rate for the pair, reused for ``RATE_TTL_SECONDS`` per process."""
+    pair = (source, destination)
+    now = time.monotonic()
+    cached = _RATES.get(pair)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    rate = payments.indicative_rate(source, destination)
+    _RATES[pair] = (now + RATE_TTL_SECONDS, rate)
+    return rate
+
+
+def clear_rate_cache() -> None:
+    """Forget every cached rate (tests; after rates were changed by hand)."""
+    _RATES.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +95,7 @@ def convert(
         return money
     pair = (money.currency, currency)
     if pair not in rates:
-        rates[pair] = payments.indicative_rate(money.currency, currency)
+        rates[pair] = indicative_rate(money.currency, currency)
     rate = rates[pair]
     if rate is None:
         return None

@@ -24,6 +24,7 @@ from mekong.marketplace.selectors import (
     seller_by_slug,
     seller_product_ids,
 )
+from mekong.marketplace.tiers import purchase_options
 
 PAGE_SIZE = 20
 
@@ -116,10 +117,20 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "destination_country", "cost_minor"
     )
     options = [(o, Money(o.cost_minor, card.price.currency)) for o in shipping]
+    buying = purchase_options([card.slug])[card.slug]
+    in_stock = [v.sku for v in buying.variants if v.stock >= buying.min_order_quantity]
     return render(
         request,
         "marketplace/product.html",
-        {"card": card, "shipping": options, **currency_context},
+        {
+            "card": card,
+            "shipping": options,
+            "buying": buying,
+            "variants": [(v, book.price(v.price).buyer) for v in buying.variants],
+            "default_variant": in_stock[0] if in_stock else "",
+            "tiers": [(t, book.price(t.unit_price).buyer) for t in buying.tiers],
+            **currency_context,
+        },
     )
 
 

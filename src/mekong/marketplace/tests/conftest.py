@@ -13,9 +13,16 @@ from mekong.marketplace.cart import shipping_option_set
 from mekong.marketplace.catalogue import SELLERS
 from mekong.marketplace.demo import load_catalogue
 from mekong.marketplace.models import Product, Seller
+from mekong.marketplace.pricing import clear_rate_cache
 from mekong.payments import facade as payments
 from mekong.payments.contracts import WalletInfo
 from mekong.payments.tests.factories import Hub, make_hub
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rates() -> None:
+    """Each test sees its own hub's rates, not those cached by an earlier test."""
+    clear_rate_cache()
 
 
 @pytest.fixture
