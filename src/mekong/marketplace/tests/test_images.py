@@ -7,8 +7,6 @@ var/. Images are made with Pillow in the test; the files are real files the code
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +14,17 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from mekong.identity.models import User
-from mekong.identity.tests.factories import make_org, make_user
 from mekong.marketplace import images
-from mekong.marketplace.models import Product, ProductImage, Seller
+from mekong.marketplace.models import ProductImage
 from mekong.marketplace.selectors import product_card_by_slug, product_cards
-from mekong.marketplace.services import product_create, seller_register, seller_verify
 from mekong.marketplace.templatetags.marketplace_extras import product_gallery
+from mekong.marketplace.tests.photos import (
+    image_bytes,
+    jpeg_with_gps,
+    make_product,
+    make_seller,
+    png_bomb,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,70 +36,6 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     root.mkdir()
     settings.MEDIA_ROOT = root
     return root
-
-
-def make_seller(country: str = "LA", name: str = "Paksong Coffee Co-op") -> tuple[Seller, User]:
-    """A verified seller and its owner."""
-    org = make_org(kind="sme", country=country, name=name)
-    user = make_user(org=org)
-    seller = seller_register(organisation_id=org.pk, slug=org.slug)
-    seller_verify(seller=seller)
-    return seller, user
-
-
-def make_product(seller: Seller, slug: str = "paksong-arabica") -> Product:
-    return product_create(
-        seller=seller,
-        slug=slug,
-        category="coffee",
-        price_minor=9_500_000,
-        stock=10,
-        source_language="lo",
-        texts={"lo": ("ກາເຟປາກຊ່ອງ", "ເມັດກາເຟ"), "en": ("Paksong Arabica", "Roasted beans")},
-    )
-
-
-def image_bytes(
-    fmt: str = "PNG", size: tuple[int, int] = (800, 600), color: tuple[int, ...] = (30, 120, 60)
-) -> bytes:
-    mode = "RGBA" if len(color) == 4 else "RGB"
-    out = io.BytesIO()
-    Image.new(mode, size, color).save(out, fmt)
-    return out.getvalue()
-
-
-def jpeg_with_gps(size: tuple[int, int] = (800, 400), orientation: int = 6) -> bytes:
-    """A JPEG whose EXIF says "rotate 90°" and carries GPS coordinates (a farm's location)."""
-    img = Image.new("RGB", size, (200, 50, 50))
-    # A marker in the top-left corner shows where the rotation took it.
-    img.paste((0, 0, 255), (0, 0, 40, 40))
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", (15.0, 10.0, 30.0), "E", (106.0, 14.0, 0.0)
-    exif[0x010F] = "PhoneMaker"  # camera make: metadata too
-    out = io.BytesIO()
-    img.save(out, "JPEG", exif=exif.tobytes(), quality=95)
-    return out.getvalue()
-
-
-def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
-    """A tiny PNG declaring a huge canvas: a valid header and the start of a zlib stream.
-
-    Decoding it fully would need ``width × height × 3`` bytes (1.2 GB); the validator must
-    refuse it from the header alone.
-    """
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    row = b"\x00" + b"\x00" * (width * 3)
-    idat = zlib.compress(row * 4, 9)  # a few rows only; the rest would be more zeros
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-    )
 
 
 # --- validation by content ---------------------------------------------------------------------
@@ -184,12 +122,14 @@ def test_exif_orientation_is_applied_then_every_metadata_is_stripped() -> None:
         reread = Image.open(io.BytesIO(blob))
         assert not reread.getexif()  # no EXIF at all: no GPS, no camera make, no orientation
         assert not reread.getexif().get_ifd(0x8825)
-        assert b"Exif" not in blob and b"PhoneMaker" not in blob
+        assert b"Exif" not in blob
+        assert b"PhoneMaker" not in blob
         assert "icc_profile" not in reread.info
     # The blue marker of the top-left corner is now top-right (rotated clockwise).
     upright = Image.open(io.BytesIO(processed.original)).convert("RGB")
-    r, g, b = upright.getpixel((upright.width - 5, 5))  # type: ignore[misc]
-    assert b > 150 and r < 100
+    r, _g, b = upright.getpixel((upright.width - 5, 5))  # type: ignore[misc]
+    assert b > 150
+    assert r < 100
 
 
 def test_png_text_chunks_are_dropped() -> None:
@@ -241,7 +181,8 @@ def test_upload_stores_three_files_under_media_root_and_dedupes(media_root: Path
     assert first.alt_text == "Roasted beans"
     for f in (first.original, first.thumb_small, first.thumb_large):
         path = media_root / f.name
-        assert path.is_file() and path.is_relative_to(media_root / "marketplace")
+        assert path.is_file()
+        assert path.is_relative_to(media_root / "marketplace")
     again = images.image_add(product=product, data=data)
     assert again.pk == first.pk
     assert ProductImage.objects.filter(product=product).count() == 1
@@ -304,7 +245,8 @@ def test_cards_carry_the_first_thumbnail_without_a_query_per_card(
     assert cards[0].thumbnail_url == f"/media/{first.thumb_small.name}"
     assert [bool(c.thumbnail_url) for c in cards] == [True, True, True, False, False]
     card = product_card_by_slug("coffee-0", "en")
-    assert card is not None and card.thumbnail_url == cards[0].thumbnail_url
+    assert card is not None
+    assert card.thumbnail_url == cards[0].thumbnail_url
 
 
 def test_gallery_renders_srcset_alt_and_lazy_loading(media_root: Path) -> None:
@@ -315,7 +257,8 @@ def test_gallery_renders_srcset_alt_and_lazy_loading(media_root: Path) -> None:
     html = str(product_gallery(product.slug, "Paksong Arabica"))
     assert html.count("<img ") == 2
     assert 'srcset="/media/marketplace/thumbs/' in html
-    assert " 320w, " in html and " 1024w" in html
+    assert " 320w, " in html
+    assert " 1024w" in html
     assert 'alt="Bag &quot;A&quot; &lt;b&gt;"' in html  # escaped
     assert 'alt="Paksong Arabica"' in html  # the title when the seller wrote no alt text
     assert html.count('loading="lazy"') == 1  # all but the first
