@@ -12,10 +12,20 @@ index), p50/p95/p99 latency of
 - *naive*: ``SELECT DISTINCT product_id ... WHERE title LIKE '%q%' OR description LIKE '%q%'``
   on the stored (unfolded) translations, the baseline a first version would write.
 
+- *tantivy*: the same translations (title and plain-text description, one document each) in a
+  tantivy index (the Rust search library's Python binding, MIT) with its ``default`` tokenizer
+  (splits at every character that is not alphanumeric, lowercases), the query parsed with every
+  term required (``conjunction_by_default``), top 20 documents and the exact count. tantivy is
+  not a project dependency: it is installed only into ``bench/.venv-tantivy`` (gitignored,
+  created on first run from the package registry) and runs in its own process on data this
+  script exports from the first database it builds (``--no-tantivy`` skips it).
+
 Recall on the relevance set: the share of expected products that each method matches at all
-(the naive scan misses Vietnamese typed without tones, Zawgyi, ໜ/ຫນ and case).
-Usage: ``.venv/bin/python bench/search.py [--products N] [--only sqlite]``. Timings are
-wall-clock on a shared machine: compare within a run. tantivy is not measured yet.
+(the naive scan misses Vietnamese typed without tones, Zawgyi, ໜ/ຫນ and case; tantivy's
+tokenizer cuts Thai, Lao, Khmer and Burmese at every combining vowel or tone mark, so it finds a
+word of those scripts only when it is a whole token).
+Usage: ``.venv/bin/python -m bench.search [--products N] [--only sqlite] [--no-tantivy]``.
+Timings are wall-clock on a shared machine: compare within a run.
 """
 
 from __future__ import annotations
@@ -41,6 +51,68 @@ from typing import Any  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 REPEAT = 15
+TANTIVY_VENV = REPO / "bench" / ".venv-tantivy"
+TANTIVY_VERSION = "0.27.0"
+
+# Runs inside the tantivy environment: reads the documents and the queries, prints JSON.
+TANTIVY_SCRIPT = r"""
+import json, statistics, sys, tempfile, time
+import tantivy
+
+docs_file, spec_file = sys.argv[1:3]
+spec = json.load(open(spec_file, encoding="utf-8"))
+sb = tantivy.SchemaBuilder()
+sb.add_unsigned_field("product_id", stored=True, indexed=True, fast=True)
+sb.add_text_field("title")  # tokenizer "default"
+sb.add_text_field("description")
+schema = sb.build()
+tmp = tempfile.TemporaryDirectory(prefix="mekong-bench-tantivy-")
+index = tantivy.Index(schema, path=tmp.name)  # on disk, memory-mapped, as a server would
+t0 = time.perf_counter()
+writer = index.writer(heap_size=200_000_000, num_threads=1)
+with open(docs_file, encoding="utf-8") as f:
+    for line in f:
+        pid, title, description = json.loads(line)
+        doc = tantivy.Document()
+        doc.add_unsigned("product_id", pid)
+        doc.add_text("title", title)
+        doc.add_text("description", description)
+        writer.add_document(doc)
+writer.commit()
+writer.wait_merging_threads()
+index.reload()
+build_s = time.perf_counter() - t0
+searcher = index.searcher()
+fields = ["title", "description"]
+
+def parse(q):
+    return index.parse_query_lenient(q, fields, conjunction_by_default=True)[0]
+
+def search(q):
+    return searcher.search(parse(q), limit=20, count=True)
+
+latency = {}
+for row, queries in spec["rows"].items():
+    samples = []
+    for q in queries:
+        search(q)  # warm
+        for _ in range(spec["repeat"]):
+            t = time.perf_counter()
+            search(q)
+            samples.append((time.perf_counter() - t) * 1000)
+    latency[row] = samples
+recall = {}
+for script, query, expected_ids in spec["cases"]:
+    both = tantivy.Query.boolean_query([
+        (tantivy.Occur.Must, parse(query)),
+        (tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "product_id", expected_ids)),
+    ])
+    hits = searcher.search(both, limit=2 * len(expected_ids) + 10, count=False).hits
+    found = {searcher.doc(addr)["product_id"][0] for _score, addr in hits}
+    recall[script] = recall.get(script, 0) + len(found & set(expected_ids))
+print(json.dumps({"build_s": build_s, "latency": latency, "recall": recall,
+                  "docs": searcher.num_docs}))
+"""
 
 # Words per language; th/lo/km/my titles are glued together without spaces.
 WORDS: dict[str, list[str]] = {
@@ -247,7 +319,63 @@ def add_products(n: int) -> None:
         )
 
 
-def run_one(vendor: str, database_url: str, products: int) -> dict[str, Any]:
+def ensure_tantivy() -> Path:
+    """Create bench/.venv-tantivy with tantivy pinned (only there), return its python."""
+    python = TANTIVY_VENV / "bin" / "python"
+    probe = [str(python), "-c", "import tantivy"]
+    if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+        return python
+    print(f"creating {TANTIVY_VENV} with tantivy {TANTIVY_VERSION} (benchmark only)")
+    subprocess.run([sys.executable, "-m", "venv", str(TANTIVY_VENV)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         f"tantivy=={TANTIVY_VERSION}"],
+        check=True,
+    )  # fmt: skip
+    return python
+
+
+def run_tantivy(python: Path, cases: list[tuple[str, str, list[int]]]) -> dict[str, Any]:
+    """Export every translation of the current database and measure tantivy on it."""
+    from mekong.marketplace.models import ProductTranslation
+    from mekong.marketplace.richtext import description_text
+
+    with tempfile.TemporaryDirectory(prefix="mekong-bench-tantivy-data-") as tmp:
+        docs, spec = Path(tmp) / "docs.jsonl", Path(tmp) / "spec.json"
+        with docs.open("w", encoding="utf-8") as f:
+            rows = ProductTranslation.objects.values_list("product_id", "title", "description")
+            for pid, title, description in rows.iterator(chunk_size=5_000):
+                f.write(json.dumps([pid, title, description_text(description)]) + "\n")
+        spec.write_text(
+            json.dumps(
+                {
+                    "repeat": REPEAT,
+                    "rows": {
+                        f"{script} {length}": queries
+                        for script, (short, long) in QUERIES.items()
+                        for length, queries in (("1-2", short), ("3+", long))
+                    },
+                    "cases": cases,
+                }
+            ),
+            encoding="utf-8",
+        )
+        out = subprocess.run(
+            [str(python), "-c", TANTIVY_SCRIPT, str(docs), str(spec)],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+    if out.returncode:
+        sys.exit(f"tantivy run failed:\n{out.stderr}")
+    result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    result["latency"] = {k: _percentiles(v) for k, v in result["latency"].items()}
+    return result
+
+
+def run_one(
+    vendor: str, database_url: str, products: int, tantivy_python: str = ""
+) -> dict[str, Any]:
     """Build the data and measure one database in this process."""
     os.environ.update(
         {
@@ -318,18 +446,27 @@ def run_one(vendor: str, database_url: str, products: int) -> dict[str, Any]:
         r[0] += len(found)
         r[1] += len(found_naive)
         r[2] += len(expected)
+    tantivy = None
+    if tantivy_python:
+        from mekong.marketplace.models import Product
+
+        ids = dict(Product.objects.values_list("slug", "pk"))
+        cases = [(script, query, [ids[s] for s in expected]) for script, query, expected in CASES]
+        tantivy = run_tantivy(Path(tantivy_python), cases)
     return {
         "vendor": vendor,
         "build_s": build_s,
         "latency": {k: {m: _percentiles(v) for m, v in d.items()} for k, d in latency.items()},
         "recall": recall,
+        "tantivy": tantivy,
     }
 
 
-def _child(vendor: str, pg_url: str, products: int) -> dict[str, Any] | None:
+def _child(vendor: str, pg_url: str, products: int, tantivy: str) -> dict[str, Any] | None:
     if vendor == "sqlite":
         with tempfile.TemporaryDirectory(prefix="mekong-bench-search-") as tmp:
-            return _spawn(vendor, f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", products)
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            return _spawn(vendor, url, products, tantivy)
     import psycopg
 
     name = f"mekong_bench_search_{os.getpid()}"
@@ -344,38 +481,65 @@ def _child(vendor: str, pg_url: str, products: int) -> dict[str, Any] | None:
         "TEMPLATE template0"
     )
     try:
-        return _spawn(vendor, pg_url.rsplit("/", 1)[0] + f"/{name}", products)
+        return _spawn(vendor, pg_url.rsplit("/", 1)[0] + f"/{name}", products, tantivy)
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
 
-def _spawn(vendor: str, url: str, products: int) -> dict[str, Any]:
+def _spawn(vendor: str, url: str, products: int, tantivy: str) -> dict[str, Any]:
     args = [sys.executable, __file__, "--child", vendor, "--url", url, "--products", str(products)]
+    if tantivy:
+        args += ["--tantivy-python", tantivy]
     out = subprocess.run(args, check=False, capture_output=True, text=True, cwd=str(REPO))
     if out.returncode:
         sys.exit(f"{vendor} run failed:\n{out.stderr}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
 def _print(rows: list[dict[str, Any]]) -> None:
-    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     head = f"{'database':<11} {'script, query length':<22} {'search p50/p95/p99 ms':>24}"
     print(f"{head} {'naive LIKE p50/p95/p99 ms':>27} {'p95 LIKE/search':>16}")
     for r in rows:
         for key, d in r["latency"].items():
             s, b = d["search"], d["naive"]
             print(
-                f"{names[r['vendor']]:<11} {key:<22} {s[0]:>8.1f}{s[1]:>8.1f}{s[2]:>8.1f} "
+                f"{NAMES[r['vendor']]:<11} {key:<22} {s[0]:>8.1f}{s[1]:>8.1f}{s[2]:>8.1f} "
                 f"{b[0]:>9.1f}{b[1]:>9.1f}{b[2]:>9.1f} {b[1] / s[1]:>15.2f}x"
             )
-    print(f"\n{'database':<11} {'relevance set':<18} {'search recall':>14} {'naive recall':>13}")
+    tantivy = next((r["tantivy"] for r in rows if r.get("tantivy")), None)
+    if tantivy:
+        print(
+            f"\ntantivy {TANTIVY_VERSION} (default tokenizer, {tantivy['docs']:,} documents, "
+            f"indexed in {tantivy['build_s']:.1f} s), p50/p95/p99 ms:"
+        )
+        for key, t in tantivy["latency"].items():
+            print(f"{'tantivy':<11} {key:<22} {t[0]:>8.2f}{t[1]:>8.2f}{t[2]:>8.2f}")
+    # One p95 table with every method side by side (ms).
+    cols = [(f"ours {NAMES[r['vendor']]}", r, "search") for r in rows]
+    cols += [(f"LIKE {NAMES[r['vendor']]}", r, "naive") for r in rows]
+    print("\np95 ms | " + " | ".join(c[0] for c in cols) + (" | tantivy" if tantivy else ""))
+    for key in rows[0]["latency"] if rows else []:
+        cells = [f"{r['latency'][key][m][1]:.1f}" for _n, r, m in cols]
+        if tantivy:
+            cells.append(f"{tantivy['latency'][key][1]:.2f}")
+        print(f"{key} | " + " | ".join(cells))
+    names = [f"ours {NAMES[r['vendor']]}" for r in rows] + [
+        f"LIKE {NAMES[r['vendor']]}" for r in rows
+    ]
+    print("\nrecall | " + " | ".join(names) + (" | tantivy" if tantivy else ""))
+    for script in sorted(rows[0]["recall"]) if rows else []:
+        total = rows[0]["recall"][script][2]
+        cells = [f"{r['recall'][script][0] / total:.0%}" for r in rows]
+        cells += [f"{r['recall'][script][1] / total:.0%}" for r in rows]
+        if tantivy:
+            cells.append(f"{tantivy['recall'].get(script, 0) / total:.0%}")
+        print(f"{script} ({total}) | " + " | ".join(cells))
     for r in rows:
-        for script, (ours, base, total) in sorted(r["recall"].items()):
-            print(
-                f"{names[r['vendor']]:<11} {script:<18} {ours / total:>14.0%} {base / total:>13.0%}"
-            )
-        print(f"{names[r['vendor']]}: data built in {r['build_s']:.1f} s")
+        print(f"{NAMES[r['vendor']]}: data built in {r['build_s']:.1f} s")
 
 
 def main() -> None:
@@ -383,15 +547,24 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy peer")
     parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--tantivy-python", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(REPO / "src"))
-        print(json.dumps(run_one(args.child, args.url, args.products)))
+        result = run_one(args.child, args.url, args.products, args.tantivy_python)
+        print(json.dumps(result))
         return
     vendors = [args.only] if args.only else ["sqlite", "postgresql"]
-    rows = [row for v in vendors if (row := _child(v, args.pg_url, args.products))]
+    # tantivy runs once, on the data of the first database (both get the same products).
+    tantivy = "" if args.no_tantivy else str(ensure_tantivy())
+    rows = []
+    for v in vendors:
+        if row := _child(v, args.pg_url, args.products, tantivy):
+            rows.append(row)
+            tantivy = ""
     print(
         f"Marketplace search, {args.products:,} synthetic products + the relevance catalogue, "
         f"{datetime.now(tz=UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
