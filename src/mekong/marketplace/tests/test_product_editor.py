@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from mekong.identity.models import Organisation
 from mekong.identity.tests.factories import make_org, make_user
+from mekong.marketplace.errors import InvalidProduct
 from mekong.marketplace.models import (
     PriceTier,
     Product,
@@ -28,7 +29,6 @@ from mekong.marketplace.models import (
 )
 from mekong.marketplace.richtext import description_html
 from mekong.marketplace.search import search_products
-from mekong.marketplace.errors import InvalidProduct
 from mekong.marketplace.services import product_translation_set, seller_register
 from mekong.marketplace.templatetags.marketplace_extras import rich_text
 from mekong.marketplace.tests.photos import image_bytes, jpeg_with_gps, make_product, make_seller
