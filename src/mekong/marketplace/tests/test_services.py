@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from mekong.core.models import AuditEntry
@@ -107,13 +110,16 @@ def test_catalogue_loads_once(catalogue: dict[str, int]) -> None:
     assert Product.objects.count() == len(PRODUCTS)
 
 
-def test_demo_seed_is_idempotent() -> None:
+def test_demo_seed_is_idempotent(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path  # the demo photos are written here, not into var/
     for slug, (country, _verified) in SELLERS.items():
         make_org(kind="sme", country=country, name=slug)
     assert seed() == [
         f"marketplace: {len(SELLERS)} sellers and {len(PRODUCTS)} products created, "
-        f"{len(SELLERS) * 5} shipping options, operator configured"
+        f"{len(SELLERS) * 5} shipping options, operator configured",
+        "marketplace: 6 product photos, 5 variants and 6 price tiers",
     ]
     assert seed() == [
-        "marketplace: 0 sellers and 0 products created, 0 shipping options, operator configured"
+        "marketplace: 0 sellers and 0 products created, 0 shipping options, operator configured",
+        "marketplace: 0 product photos, 0 variants and 0 price tiers",
     ]
