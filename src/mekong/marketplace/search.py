@@ -75,7 +75,7 @@ GRAM_SELECT = "SELECT rowid FROM marketplace_search_gram WHERE marketplace_searc
 TRIGRAM_MIN = 3
 MAX_QUERY_CHARS = 200
 
-#: Bytes of the SQLite file a searching connection maps into memory (see `_tune_sqlite`).
+#: Bytes of the SQLite file a searching connection maps into memory (see `tune_sqlite`).
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 #: Title-hit products added to the candidates of a broad query (see the module docstring).
@@ -138,7 +138,7 @@ class SearchResult:
     count_exact: bool = True
 
 
-def _tune_sqlite() -> None:
+def tune_sqlite() -> None:
     """Let this SQLite connection read the database through ``mmap``, once per connection.
 
     A search visits a thousand or so search entries scattered over the file; through SQLite's
@@ -263,6 +263,27 @@ def _streamed_entries(terms: list[str], *, title_only: bool = False) -> QuerySet
     return qs
 
 
+def entries_with_title(key: str) -> QuerySet[SearchEntry]:
+    """Entries whose folded title contains ``key`` (a folded string, spaces included) as one
+    substring, yielded as the index finds them so that a slice stops early (autocomplete).
+
+    SQLite: a title-column phrase on the trigram table (a phrase of trigrams, spaces included,
+    is a substring match) or, under three characters, the title grams; PostgreSQL: ``LIKE``
+    served by the GIN trigram index.
+    """
+    if connection.vendor != "sqlite":
+        return SearchEntry.objects.filter(title_folded__contains=key)
+    if len(key) >= TRIGRAM_MIN:
+        table, match = FTS_TABLE, f"title_folded : {_fts_phrase(key)}"
+    else:
+        table, match = GRAM_TABLE, _gram_match([key], title_only=True)
+    return SearchEntry.objects.extra(  # noqa: S610 - constant SQL, the user's text is bound
+        tables=[table],
+        where=[f"{table}.rowid = marketplace_searchentry.id", f"{table} MATCH %s"],
+        params=[match],
+    ).filter(_contains("title_folded", key))
+
+
 def _term_in(term: str, *, title_only: bool = False) -> Q:
     """The entry's folded title (or description) contains ``term``: instr/strpos, no index."""
     cond = Q(_contains("title_folded", term))
@@ -369,7 +390,7 @@ def search_products(
     """
     filters = filters or SearchFilters()
     folded, exact, terms = query_terms(query)
-    _tune_sqlite()
+    tune_sqlite()
     matched = _apply_filters(_streamed_entries(terms), filters)
     # DISTINCT ... LIMIT stops at the cap instead of grouping every match. The products it
     # returns (index order) are all candidates: every matching product when the count is
