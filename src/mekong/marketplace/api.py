@@ -17,6 +17,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from mekong.core.currencies import CURRENCIES
+from mekong.core.money import Money
 from mekong.core.pagination import Page, paginate
 from mekong.core.schemas import COMMON_ERRORS, PageOut, ProblemOut
 from mekong.identity.contracts import Actor
@@ -29,6 +30,7 @@ from mekong.marketplace.pricing import PriceBook
 from mekong.marketplace.search import search_products
 from mekong.marketplace.selectors import ProductCard, product_card_by_slug, product_cards
 from mekong.marketplace.seller_api import router as seller_router
+from mekong.marketplace.tiers import PurchaseOptions, purchase_options
 
 router = Router(tags=["marketplace"])
 router.add_router("/seller", seller_router)
@@ -44,8 +46,36 @@ class MoneyOut(Schema):
     currency: str
 
 
+class VariantOut(Schema):
+    """A buyable variant: put it in the cart by its ``sku``."""
+
+    sku: str
+    label: str
+    attributes: dict[str, str]
+    price: MoneyOut = Field(description="Unit price before tiers (the product's when not its own)")
+    buyer_price: MoneyOut | None
+    stock: int
+    weight_grams: int
+
+
+class PriceTierOut(Schema):
+    """A price break: from ``min_quantity`` units of the product (all variants together) on."""
+
+    min_quantity: int
+    unit_price: MoneyOut = Field(
+        description="For the product price; a variant with its own price gets the same reduction "
+        "in proportion"
+    )
+    buyer_unit_price: MoneyOut | None
+
+
 class ProductOut(Schema):
-    """A product in the requested language (or its seller's language as a fallback)."""
+    """A product in the requested language (or its seller's language as a fallback).
+
+    ``stock`` is the product's own stock; a product with ``variants`` is sold by variant, each
+    with its own stock. ``min_order_quantity`` and ``price_tiers`` count the product's quantity
+    in one order, all variants together.
+    """
 
     slug: str
     title: str
@@ -62,6 +92,9 @@ class ProductOut(Schema):
     seller_slug: str
     seller_country: str
     seller_verified: bool
+    min_order_quantity: int = 1
+    variants: list[VariantOut] = Field(default_factory=list)
+    price_tiers: list[PriceTierOut] = Field(default_factory=list)
 
 
 class ProductQuery(Schema):
@@ -73,9 +106,18 @@ class ProductQuery(Schema):
 
 
 class CartLineIn(Schema):
-    """Set a product's quantity in the cart (0 removes it)."""
+    """Set a product's (or one of its variants') quantity in the cart (0 removes the line).
+
+    Errors: ``marketplace_variant_required`` (the product has variants, no ``variant``),
+    ``marketplace_unknown_variant`` (not a SKU of this product), ``marketplace_insufficient_stock``,
+    ``marketplace_below_minimum_order`` (the product's quantity in the cart, all variants
+    together, would be below its minimum order quantity), all 422.
+    """
 
     quantity: int = Field(ge=0, le=cart_services.MAX_QUANTITY)
+    variant: str | None = Field(
+        default=None, max_length=64, description="The variant's SKU (required when it has some)"
+    )
 
 
 class CartLineOut(Schema):
@@ -85,6 +127,12 @@ class CartLineOut(Schema):
     seller: str
     quantity: int
     amount: MoneyOut
+    variant: str | None = None
+    variant_label: str = ""
+    unit_price: MoneyOut | None = Field(default=None, description="After tiers")
+    below_minimum: bool = Field(
+        default=False, description="The product's quantity is below its minimum order quantity"
+    )
 
 
 class CheckoutIn(Schema):
@@ -94,6 +142,11 @@ class CheckoutIn(Schema):
     idempotency_key: str = Field(min_length=1, max_length=80)
     destination: str = Field(default="", max_length=2)
     shipping: dict[int, int] = Field(default_factory=dict, description="seller id → option id")
+    expected_goods: dict[int, int] | None = Field(
+        default=None,
+        description="seller id → goods amount (minor units) as the buyer saw it; checkout "
+        "answers 409 marketplace_price_changed when the cart now costs something else",
+    )
 
 
 class OrderOut(Schema):
@@ -162,7 +215,14 @@ def _money(amount: int, currency: str) -> MoneyOut:
     return MoneyOut(amount=amount, currency=currency)
 
 
-def _product_out(card: ProductCard, book: PriceBook | None) -> ProductOut:
+def _buyer(money: Money, book: PriceBook | None) -> MoneyOut | None:
+    converted = book.price(money).buyer if book else None
+    return _money(converted.minor, converted.currency) if converted else None
+
+
+def _product_out(
+    card: ProductCard, book: PriceBook | None, options: PurchaseOptions | None = None
+) -> ProductOut:
     converted = book.price(card.price).buyer if book else None
     return ProductOut(
         slug=card.slug,
@@ -178,6 +238,27 @@ def _product_out(card: ProductCard, book: PriceBook | None) -> ProductOut:
         seller_slug=card.seller_slug,
         seller_country=card.seller_country,
         seller_verified=card.seller_verified,
+        min_order_quantity=options.min_order_quantity if options else card.min_order_quantity,
+        variants=[
+            VariantOut(
+                sku=v.sku,
+                label=v.label,
+                attributes=v.attributes,
+                price=_money(v.price.minor, v.price.currency),
+                buyer_price=_buyer(v.price, book),
+                stock=v.stock,
+                weight_grams=v.weight_grams,
+            )
+            for v in (options.variants if options else [])
+        ],
+        price_tiers=[
+            PriceTierOut(
+                min_quantity=t.min_quantity,
+                unit_price=_money(t.unit_price.minor, t.unit_price.currency),
+                buyer_unit_price=_buyer(t.unit_price, book),
+            )
+            for t in (options.tiers if options else [])
+        ],
     )
 
 
@@ -235,7 +316,10 @@ def products_list(
     result = search_products(filters.q, limit=limit, offset=page.offset, with_facets=False)
     book = _book(filters.currency)
     cards = product_cards(result.product_ids, filters.language)
-    return PageOut[ProductOut](items=[_product_out(c, book) for c in cards], count=result.count)
+    options = purchase_options([c.slug for c in cards])
+    return PageOut[ProductOut](
+        items=[_product_out(c, book, options.get(c.slug)) for c in cards], count=result.count
+    )
 
 
 @router.get(
@@ -249,7 +333,7 @@ def product_detail(request: HttpRequest, slug: str, filters: Query[ProductQuery]
     card = product_card_by_slug(slug, filters.language)
     if card is None:
         raise OrderNotFound()
-    return _product_out(card, _book(filters.currency))
+    return _product_out(card, _book(filters.currency), purchase_options([card.slug]).get(card.slug))
 
 
 @router.get("/cart", response={200: list[CartLineOut], **COMMON_ERRORS}, summary="My cart")
@@ -265,6 +349,10 @@ def cart_get(request: HttpRequest) -> list[CartLineOut]:
             seller=g.seller.slug,
             quantity=i.quantity,
             amount=_money(i.amount.minor, i.amount.currency),
+            variant=i.variant.sku if i.variant is not None else None,
+            variant_label=i.variant_label,
+            unit_price=_money(i.unit_price.minor, i.unit_price.currency),
+            below_minimum=i.below_minimum,
         )
         for g in groups
         for i in g.items
@@ -277,14 +365,20 @@ def cart_get(request: HttpRequest) -> list[CartLineOut]:
     summary="Set a cart line",
 )
 def cart_put(request: HttpRequest, slug: str, payload: CartLineIn) -> list[CartLineOut]:
-    """Set the quantity of a product in the caller's cart (users only, not tokens)."""
+    """Set the quantity of a product (of its ``variant``) in the caller's cart (users only, not
+    tokens); errors are listed on `CartLineIn`."""
     actor = _actor(request)
     product = Product.objects.filter(slug=slug).first()
     if product is None:
         raise OrderNotFound()
     if actor.user_id is None:
         raise InvalidInput()
-    cart_services.cart_set(user_id=actor.user_id, product=product, quantity=payload.quantity)
+    cart_services.cart_set(
+        user_id=actor.user_id,
+        product=product,
+        quantity=payload.quantity,
+        variant=payload.variant,
+    )
     return cart_get(request)
 
 
@@ -294,7 +388,12 @@ def cart_put(request: HttpRequest, slug: str, payload: CartLineIn) -> list[CartL
     summary="Pay the cart",
 )
 def checkout(request: HttpRequest, payload: CheckoutIn) -> Status[CheckoutOut]:
-    """One order per seller, each paid into escrow; idempotent on ``idempotency_key``."""
+    """One order per seller, each paid into escrow; idempotent on ``idempotency_key``.
+
+    The cart is priced again (variants, tiers) and checked: 422 ``marketplace_variant_required``
+    or ``marketplace_below_minimum_order``, 409 ``marketplace_out_of_stock`` or
+    ``marketplace_price_changed`` (with ``expected_goods``).
+    """
     actor = _actor(request)
     result = ordering.checkout_submit(
         actor=actor,
@@ -302,6 +401,7 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> Status[CheckoutOut]:
         idempotency_key=payload.idempotency_key,
         destination=payload.destination,
         shipping_choice=payload.shipping,
+        expected_goods=payload.expected_goods,
     )
     orders = [_order_out(o, actor) for o in result.orders.select_related("seller")]
     return Status(201, CheckoutOut(id=result.pk, orders=orders))

@@ -118,7 +118,10 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     options = [(o, Money(o.cost_minor, card.price.currency)) for o in shipping]
     buying = purchase_options([card.slug])[card.slug]
-    in_stock = [v.sku for v in buying.variants if v.stock >= buying.min_order_quantity]
+    # Pre-select a variant that can fill the minimum order alone, else any in stock.
+    in_stock = [v.sku for v in buying.variants if v.stock >= buying.min_order_quantity] + [
+        v.sku for v in buying.variants if v.stock
+    ]
     return render(
         request,
         "marketplace/product.html",

@@ -12,8 +12,9 @@ from mekong.marketplace import escrow
 from mekong.marketplace.cart import shipping_option_set
 from mekong.marketplace.catalogue import SELLERS
 from mekong.marketplace.demo import load_catalogue
-from mekong.marketplace.models import Product, Seller
+from mekong.marketplace.models import PriceTier, Product, ProductVariant, Seller
 from mekong.marketplace.pricing import clear_rate_cache
+from mekong.marketplace.services import product_create
 from mekong.payments import facade as payments
 from mekong.payments.contracts import WalletInfo
 from mekong.payments.tests.factories import Hub, make_hub
@@ -74,3 +75,53 @@ def market(catalogue: dict[str, int]) -> Market:
         )
     product = Product.objects.get(slug="la-bolaven-arabica")
     return Market(hub, operator_org, buyer_org, buyer, wallet, seller, product)
+
+
+@dataclass
+class Roast:
+    """A Lao coffee sold by variant with volume prices: 100,000 LAK a 250 g bag, 300,000 LAK a
+    1 kg bag (its own price and weight), a sold-out dark roast; minimum order 5 bags; tiers
+    10+ at 90,000 and 20+ at 80,000 LAK (all variants together)."""
+
+    product: Product
+    small: ProductVariant
+    large: ProductVariant
+    sold_out: ProductVariant
+
+
+@pytest.fixture
+def roast(market: Market) -> Roast:
+    """`Roast` on the `market` fixture's Lao seller (rows built directly: leaf entities)."""
+    product = product_create(
+        seller=market.seller,
+        slug="la-bolaven-roast-sampler",
+        category="coffee",
+        price_minor=100_000_00,
+        stock=0,
+        source_language="en",
+        texts={"en": ("Bolaven roast sampler", "Arabica from the Bolaven plateau, by the bag.")},
+        weight_grams=250,
+        min_order_quantity=5,
+    )
+    small = ProductVariant.objects.create(
+        product=product, sku="R-250", attributes={"size": "250 g"}, stock=40, position=0
+    )
+    large = ProductVariant.objects.create(
+        product=product,
+        sku="R-1K",
+        attributes={"size": "1 kg"},
+        price_minor=300_000_00,
+        stock=10,
+        weight_grams=1000,
+        position=1,
+    )
+    sold_out = ProductVariant.objects.create(
+        product=product,
+        sku="R-DARK",
+        attributes={"size": "250 g", "roast": "dark"},
+        stock=0,
+        position=2,
+    )
+    PriceTier.objects.create(product=product, min_quantity=10, unit_price_minor=90_000_00)
+    PriceTier.objects.create(product=product, min_quantity=20, unit_price_minor=80_000_00)
+    return Roast(product, small, large, sold_out)
