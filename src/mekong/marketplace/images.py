@@ -147,7 +147,8 @@ def process_image(data: bytes) -> ProcessedImage:
         raise ImageTooManyPixels() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageUnsupportedType() from exc
-    fmt = str(image.format)
+    # Many phones write MPO (a JPEG with extra frames appended); its first frame is the JPEG.
+    fmt = "JPEG" if image.format == "MPO" else str(image.format)
     if fmt not in FORMATS:  # pragma: no cover - Image.open was limited to FORMATS
         raise ImageUnsupportedType()
     width, height = image.size

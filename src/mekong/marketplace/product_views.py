@@ -145,7 +145,8 @@ def variants_text(variants: list[ProductVariant], currency: str) -> str:
     """The editor's text form of stored variants (round-trips through :func:`parse_variants`)."""
     lines = []
     for v in variants:
-        attrs = "; ".join(f"{k}={val}" for k, val in v.attributes.items())
+        # By name: PostgreSQL's jsonb does not keep the order the seller typed (SQLite does).
+        attrs = "; ".join(f"{k}={val}" for k, val in sorted(v.attributes.items()))
         lines.append(f"{v.sku} | {attrs} | {_money_text(v.price_minor, currency)} | {v.stock}")
     return "\n".join(lines)
 

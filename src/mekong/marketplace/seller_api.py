@@ -167,7 +167,7 @@ def _image_out(image: ProductImage) -> ImageOut:
 def _variant_out(v: ProductVariant) -> VariantOut:
     return VariantOut(
         sku=v.sku,
-        attributes={str(k): str(val) for k, val in v.attributes.items()},
+        attributes={str(k): str(val) for k, val in sorted(v.attributes.items())},
         price_minor=v.price_minor,
         stock=v.stock,
         weight_grams=v.weight_grams,

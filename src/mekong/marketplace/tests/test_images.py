@@ -49,6 +49,20 @@ def test_jpeg_png_and_webp_are_accepted_and_reencoded_in_their_format(fmt: str) 
     assert (processed.width, processed.height) == (800, 600)
 
 
+def test_a_phone_mpo_jpeg_is_a_jpeg() -> None:
+    # MPO = a JPEG with more frames appended (many phones write it); the first frame is kept.
+    first = Image.new("RGB", (120, 80), (200, 10, 10))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[Image.new("RGB", (120, 80), (0, 0, 0))])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    processed = images.process_image(out.getvalue())
+    assert processed.content_type == "image/jpeg"
+    reread = Image.open(io.BytesIO(processed.original))
+    assert reread.format == "JPEG"
+    assert getattr(reread, "n_frames", 1) == 1
+    assert reread.convert("RGB").getpixel((60, 40))[0] > 150  # type: ignore[index]
+
+
 def test_a_png_named_jpg_is_judged_by_its_bytes(media_root: Path) -> None:
     seller, _user = make_seller()
     product = make_product(seller)

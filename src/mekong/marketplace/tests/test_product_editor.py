@@ -123,7 +123,7 @@ def test_seller_creates_a_product_with_variants_tiers_and_a_photo(media_root: Pa
     assert edit.status_code == 200
     text = edit.content.decode()
     assert 'value="125000.50"' in text
-    assert "ARB-250 | weight=250 g; roast=dark | 70000.00 | 15" in text
+    assert "ARB-250 | roast=dark; weight=250 g | 70000.00 | 15" in text  # attributes by name
     assert "10 | 115000.00" in text
     assert image.thumb_small.url in text
     again = client.post(response["Location"], form_data())
