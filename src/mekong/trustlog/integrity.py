@@ -2,9 +2,10 @@
 
 Three independent views of the log are compared:
 
-1. each entry row against itself: its leaf bytes must decode, name the row's own index
-   (a row holding another position's leaf was reordered), hash to the stored leaf hash, and
-   agree with the kind and timestamp columns;
+1. each entry (in its bundle or edge row) against itself: its leaf bytes must decode, name
+   the entry's own index (a position holding another position's leaf was reordered), hash
+   to the stored leaf hash (hash tile or column), and agree with the kind and timestamp
+   columns of an edge row;
 2. the tree recomputed from the stored leaf *bytes* against every stored subtree hash;
 3. the recomputed roots against every signed checkpoint (whose signatures are checked).
 
@@ -21,34 +22,69 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from mekong.trustlog import merkle
+from mekong.trustlog.bundles import BundleFormatError, bundle_leaves, tile_hash
 from mekong.trustlog.config import log_config
 from mekong.trustlog.contracts import AuditFinding, AuditReport
 from mekong.trustlog.leaf import LeafFormatError, decode_leaf
-from mekong.trustlog.models import STORED_MIN_LEVEL, Checkpoint, LogEntry, SubtreeHash
+from mekong.trustlog.models import (
+    BUNDLE_BITS,
+    BUNDLE_SIZE,
+    STORED_MIN_LEVEL,
+    Checkpoint,
+    EntryBundle,
+    LogEntry,
+    SubtreeHash,
+)
 from mekong.trustlog.note import NoteError, VerifierKey, open_checkpoint
 from mekong.trustlog.selectors import log_size, timestamp_us
 
-_Row = tuple[int, str, datetime, bytes, bytes]
+#: (index, kind column or None for bundled entries, timestamp column or None, leaf bytes or
+#: None if its bundle does not parse, stored leaf hash or None if the hash tile is short).
+_Row = tuple[int, str | None, datetime | None, bytes | None, bytes | None]
 
 #: A placeholder leaf hash for a missing entry, so later subtrees can still be compared.
 _MISSING = bytes(32)
 
 
+def _bundle_rows(bundle: int, blob: bytes, tile: bytes, start: int, end: int) -> list[_Row]:
+    base = bundle << BUNDLE_BITS
+    lo, hi = max(start, base), min(end, base + BUNDLE_SIZE)
+    try:
+        leaves: list[bytes | None] = list(bundle_leaves(blob))
+    except BundleFormatError:
+        leaves = [None] * BUNDLE_SIZE
+    return [(i, None, None, leaves[i - base], tile_hash(tile, i - base)) for i in range(lo, hi)]
+
+
 def _windows(size: int, batch: int) -> Iterator[tuple[int, list[_Row]]]:
-    """Yield ``(window end, rows)`` for consecutive index windows of ``batch`` entries."""
+    """Yield ``(window end, rows)`` for consecutive index windows of ``batch`` entries, from
+    the bundles and the edge rows, in index order."""
     for start in range(0, size, batch):
         end = min(size, start + batch)
-        rows = (
-            LogEntry.objects.filter(index__gte=start, index__lt=end)
+        rows: list[_Row] = [
+            (int(i), k, t, bytes(leaf), bytes(h))
+            for i, k, t, leaf, h in LogEntry.objects.filter(index__gte=start, index__lt=end)
             .order_by("index")
             .values_list("index", "kind", "timestamp", "leaf", "leaf_hash")
-        )
-        yield end, [(int(i), k, t, bytes(leaf), bytes(h)) for i, k, t, leaf, h in rows]
+        ]
+        bundled = EntryBundle.objects.filter(
+            id__gte=start >> BUNDLE_BITS, id__lte=(end - 1) >> BUNDLE_BITS
+        ).values_list("id", "leaves", "hashes")
+        for k, blob, tile in bundled:
+            rows += _bundle_rows(int(k), bytes(blob), bytes(tile), start, end)
+        rows.sort(key=lambda r: r[0])
+        yield end, rows
 
 
 def _check_entry(
-    index: int, kind: str, timestamp: datetime, leaf: bytes, stored_hash: bytes
+    index: int,
+    kind: str | None,
+    timestamp: datetime | None,
+    leaf: bytes | None,
+    stored_hash: bytes | None,
 ) -> AuditFinding | None:
+    if leaf is None:
+        return AuditFinding("unreadable", index, index + 1, "its bundle's bytes do not parse")
     try:
         decoded = decode_leaf(leaf)
     except LeafFormatError as exc:
@@ -64,7 +100,11 @@ def _check_entry(
         return AuditFinding(
             "altered", index, index + 1, "its bytes do not hash to the stored leaf hash"
         )
-    if decoded.kind != kind or timestamp_us(timestamp) != decoded.timestamp_us:
+    if (
+        kind is not None
+        and timestamp is not None
+        and (decoded.kind != kind or timestamp_us(timestamp) != decoded.timestamp_us)
+    ):
         return AuditFinding(
             "altered", index, index + 1, "its kind or timestamp column differs from its leaf"
         )
@@ -152,12 +192,14 @@ def log_audit(*, batch: int = 20_000) -> AuditReport:
             if row is None:
                 break
             index, kind, timestamp, leaf, stored_hash = row
+            if index < expected:
+                continue  # an edge row left beside its bundle: reported as extra below
             entries_checked += 1
             finding = _check_entry(index, kind, timestamp, leaf, stored_hash)
             if finding is not None:
                 findings.append(finding)
                 named.append((index, index + 1))
-            hashes.append(hashlib.sha256(b"\x00" + leaf).digest())
+            hashes.append(_MISSING if leaf is None else hashlib.sha256(b"\x00" + leaf).digest())
             expected = index + 1
         _extend_and_compare(tree, hashes, findings, named, compare_checkpoints)
 
@@ -180,6 +222,25 @@ def log_audit(*, batch: int = 20_000) -> AuditReport:
     findings.extend(
         AuditFinding("extra", int(i), int(i) + 1, f"row beyond the log size {size}")
         for i in extra[:1000]
+    )
+    # Edge rows must not outlive their bundle: bundled entries are below size // 256 * 256.
+    bundled_end = size & ~(BUNDLE_SIZE - 1)
+    stale = LogEntry.objects.filter(index__lt=bundled_end).values_list("index", flat=True)
+    findings.extend(
+        AuditFinding("extra", int(i), int(i) + 1, "edge row beside its complete bundle")
+        for i in stale[:1000]
+    )
+    extra_bundles = EntryBundle.objects.filter(id__gte=size >> BUNDLE_BITS).values_list(
+        "id", flat=True
+    )
+    findings.extend(
+        AuditFinding(
+            "extra",
+            int(k) << BUNDLE_BITS,
+            (int(k) + 1) << BUNDLE_BITS,
+            f"bundle beyond the log size {size}",
+        )
+        for k in extra_bundles[:1000]
     )
     findings.sort(key=lambda f: (f.problem.startswith("checkpoint"), f.index, f.problem))
     return AuditReport(

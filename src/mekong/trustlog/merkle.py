@@ -56,6 +56,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from itertools import count as _count
+from itertools import repeat
 
 __all__ = [
     "EMPTY_ROOT",
@@ -98,6 +100,13 @@ SubtreeHash = Callable[[int, int], bytes]
 _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 _sha256 = hashlib.sha256
+_digest = type(_sha256()).digest
+
+
+def _completion_order(node: tuple[int, int, bytes]) -> tuple[int, int]:
+    # A node (level, index) is completed by leaf ((index + 1) << level) - 1.
+    level, index, _ = node
+    return ((index + 1) << level, level)
 
 
 # --------------------------------------------------------------------------------------------
@@ -736,27 +745,41 @@ class CompactRange:
             raise ValueError("every leaf hash must be 32 bytes")
         if self._size + len(leaves) > MAX_TREE_SIZE:
             raise ValueError("the tree would exceed MAX_TREE_SIZE leaves")
+        if not leaves:
+            return []
+        # Level by level rather than leaf by leaf: the hashes of each level are computed by
+        # `map` over slices, in C, which is several times faster than a Python loop per leaf
+        # (this is the log's append path). Bit ``level`` of the old size says whether the
+        # frontier holds a left sibling for the first new node of that level.
         out: list[tuple[int, int, bytes]] = []
-        emit = out.append
-        stack = self._hashes
-        push, pop = stack.append, stack.pop
-        sha, prefix = _sha256, _NODE_PREFIX
-        size = self._size
-        for h in leaves:
-            if min_level <= 0:
-                emit((0, size, h))
-            level, n = 0, size
-            # Each trailing 1 bit of the old size is a complete subtree of the same height as
-            # the one just closed: merge them, like the carry in binary addition.
-            while n & 1:
-                h = sha(prefix + pop() + h).digest()
-                level += 1
-                n >>= 1
-                if level >= min_level:
-                    emit((level, n, h))
-            push(h)
-            size += 1
-        self._size = size
+        stack = list(self._hashes)
+        unpaired: list[bytes] = []  # the new right edge, lowest level first
+        row, first, level = leaves, self._size, 0
+        while row:
+            if level >= min_level:
+                out += zip(repeat(level), _count(first), row)
+            if first & 1:
+                row = [stack.pop(), *row]
+                first -= 1
+            pairs = len(row) & ~1
+            if len(row) & 1:
+                unpaired.append(row[-1])
+            row = list(
+                map(
+                    _digest,
+                    map(
+                        _sha256,
+                        map(b"".join, zip(repeat(_NODE_PREFIX), row[0:pairs:2], row[1:pairs:2])),
+                    ),
+                )
+            )
+            first >>= 1
+            level += 1
+        stack += reversed(unpaired)
+        self._hashes = stack
+        self._size += len(leaves)
+        # Report in append order (a node completes with its last leaf), as `append` does.
+        out.sort(key=_completion_order)
         return out
 
     def root(self) -> bytes:

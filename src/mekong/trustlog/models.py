@@ -1,14 +1,22 @@
-"""Storage of the verifiable log: entries, complete-subtree hashes, checkpoints, cosignatures.
+"""Storage of the verifiable log: entry bundles, edge entries, complete-subtree hashes, a
+leaf-hash lookup index, checkpoints, cosignatures (docs/adr/0009-trustlog-entry-bundles.md).
+
+Entries are stored 256 to a row once their group of 256 is complete (`EntryBundle`, like the
+C2SP tlog-tiles entry bundles and level-0 hash tiles); the last ``size % 256`` entries are
+single rows (`LogEntry`) until their bundle completes, and are then moved into it in the same
+transaction. A batch append therefore writes one row per 256 entries instead of one per entry.
 
 Only *complete* subtrees are stored (their hashes never change), so every root, inclusion
 proof and consistency proof needs ``O(log n)`` stored hashes, fetched in one query
-(`mekong.trustlog.selectors.node_hashes`). Level-0 nodes are the entries' own leaf hashes;
-`SubtreeHash` holds levels `STORED_MIN_LEVEL` (4) and up: one row per 15 entries instead of
-one per entry. A subtree of 2, 4 or 8 leaves is folded from its leaves when needed (at most
-7 hashes), which costs microseconds; storing it would cost a row on every append.
+(`mekong.trustlog.selectors.node_hashes`). Level-0 nodes are the entries' leaf hashes (in the
+bundle's hash tile or the edge row); `SubtreeHash` holds levels `STORED_MIN_LEVEL` (4) and up.
+A subtree of 2, 4 or 8 leaves is folded from its leaves when needed (at most 7 hashes).
 
-Everything except the `LogHead` counter is append-only, in the ORM and through database
-triggers (`mekong.core.db.append_only`).
+Bundles, subtree hashes, checkpoints and cosignatures are append-only, in the ORM and through
+database triggers (`mekong.core.db.append_only`). Edge rows refuse UPDATE in the database but
+may be deleted: that is how they move into their bundle. The lookup index (`LeafKeyRun`,
+`LeafKeyBucket`) is derived data, rewritten as its runs merge; `mekong log audit` does not
+trust it.
 """
 
 from __future__ import annotations
@@ -24,7 +32,16 @@ STORED_MIN_LEVEL = 4
 """The lowest level of `SubtreeHash` rows: subtrees of 16 leaves and more are stored."""
 
 LEAF_KEY_BYTES = 8
-"""Bytes of the leaf hash that the lookup index holds (see `LogEntry`)."""
+"""Bytes of the leaf hash that the edge rows' lookup index holds (see `LogEntry`)."""
+
+BUNDLE_SIZE = 256
+"""Entries per `EntryBundle` row (and leaf hashes per hash tile), as in C2SP tlog-tiles."""
+
+BUNDLE_BITS = 8
+"""``BUNDLE_SIZE == 1 << BUNDLE_BITS``: entry ``i`` is in bundle ``i >> BUNDLE_BITS``."""
+
+KEY_BUCKET_BITS = 12
+"""The lookup index partitions leaf hashes by their first 12 bits (4,096 buckets)."""
 
 
 class LeafKey(models.Func):
@@ -72,18 +89,18 @@ class LogHead(models.Model):
 
 
 class LogEntry(AppendOnlyModel):
-    """One entry of the log, at a fixed position.
+    """One entry of the log's edge: an entry whose bundle of 256 is not complete yet.
 
-    ``leaf`` holds the canonical leaf bytes (docs/adr/0008-merkle-leaf-format.md), which
-    repeat ``index``, ``kind``, ``timestamp`` and the payload; ``leaf_hash`` is
-    ``SHA-256(0x00 || leaf)``. Append-only.
+    Every entry ``i >= 256 * (size // 256)`` has a row; when an append completes the bundle,
+    the rows are moved into the `EntryBundle` row in the same transaction (the only DELETE
+    the database accepts on this table; UPDATE is refused by a trigger, and the ORM refuses
+    both). ``leaf`` holds the canonical leaf bytes (docs/adr/0008-merkle-leaf-format.md),
+    which repeat ``index``, ``kind``, ``timestamp`` and the payload; ``leaf_hash`` is
+    ``SHA-256(0x00 || leaf)``.
 
-    Lookups by leaf hash (proofs by hash) go through an index on the hash's first 8 bytes
-    (`LeafKey`), not on the whole hash: every append inserts a random key into that index,
-    and an 8-byte key makes it about a third of the size of a 32-byte one, so appends dirty
-    and rewrite fewer pages. Several entries may share a prefix; the lookup then compares the
-    full hash among them. The index is not unique and does not need to be: leaf bytes contain
-    the entry's index, so two entries never have the same leaf (ADR 0008).
+    Lookups by leaf hash among edge rows go through an index on the hash's first 8 bytes
+    (`LeafKey`); the table holds at most 255 rows outside an append, so the index is tiny.
+    Several entries may share a prefix; the lookup then compares the full hash among them.
     """
 
     index = RowIdField(primary_key=True, db_column="idx")
@@ -93,12 +110,74 @@ class LogEntry(AppendOnlyModel):
     leaf_hash = models.BinaryField(max_length=32)
 
     class Meta:
-        db_table = append_only.register("trustlog_logentry")
+        # Not registered append-only: edge rows are deleted when their bundle is written
+        # (migration 0004 installs an UPDATE-only trigger).
+        db_table = "trustlog_logentry"
         verbose_name_plural = "log entries"
         indexes = [models.Index(LeafKey("leaf_hash"), name="trustlog_leaf_key")]
 
     def __str__(self) -> str:
         return f"entry {self.index} ({self.kind})"
+
+
+class EntryBundle(AppendOnlyModel):
+    """The 256 entries ``256 * id .. 256 * id + 255``: their leaf bytes and leaf hashes.
+
+    ``leaves`` is 257 big-endian uint32 offsets followed by the 256 leaves concatenated: leaf
+    ``j`` is ``leaves[1028 + off[j] : 1028 + off[j + 1]]``. ``hashes`` is the level-0 hash
+    tile, the 256 leaf hashes concatenated (32 bytes each). Written once, in the append that
+    completes the bundle. Append-only.
+    """
+
+    id = RowIdField(primary_key=True)
+    leaves = models.BinaryField()
+    hashes = models.BinaryField()
+
+    class Meta:
+        db_table = append_only.register("trustlog_entrybundle")
+
+    def __str__(self) -> str:
+        return f"entry bundle {self.id}"
+
+
+class LeafKeyRun(models.Model):
+    """One run of the leaf-hash lookup index: the bundled entries ``start .. stop - 1``.
+
+    Each append that completes bundles adds a run; runs then merge like a binary counter
+    (while the previous run is no larger than the newest one, the two become one), so there
+    are ``O(log n)`` runs and each entry is rewritten ``O(log n)`` times, in whole blobs.
+    """
+
+    start = models.BigIntegerField(primary_key=True)
+    stop = models.BigIntegerField()
+
+    class Meta:
+        db_table = "trustlog_leafkeyrun"
+
+    def __str__(self) -> str:
+        return f"lookup run {self.start}..{self.stop - 1}"
+
+
+class LeafKeyBucket(models.Model):
+    """The entries of one run whose leaf hash starts with the `KEY_BUCKET_BITS` bits ``bucket``.
+
+    ``records`` concatenates 16-byte records: the leaf hash's first `LEAF_KEY_BYTES` bytes,
+    then the entry index as a big-endian 64-bit integer. A lookup reads one row per run (the
+    hash's bucket), scans it in C (`bytes.find`) and compares the full hash of each match.
+    """
+
+    run = models.BigIntegerField()
+    bucket = models.IntegerField()
+    records = models.BinaryField()
+
+    class Meta:
+        db_table = "trustlog_leafkeybucket"
+        constraints = [
+            models.UniqueConstraint(fields=["run", "bucket"], name="trustlog_leafkey_run_bucket")
+        ]
+
+    def __str__(self) -> str:
+        return f"lookup bucket {self.bucket} of run {self.run}"
 
 
 class SubtreeHash(AppendOnlyModel):

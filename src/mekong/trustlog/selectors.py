@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection
 from django.db.models import Count, Max
 
-from mekong.trustlog import merkle
+from mekong.trustlog import bundles, merkle
 from mekong.trustlog.contracts import CheckpointInfo, EntryInfo
 from mekong.trustlog.errors import (
     CheckpointNotFound,
@@ -27,6 +27,8 @@ from mekong.trustlog.errors import (
 )
 from mekong.trustlog.leaf import decode_leaf
 from mekong.trustlog.models import (
+    BUNDLE_BITS,
+    BUNDLE_SIZE,
     LEAF_KEY_BYTES,
     STORED_MIN_LEVEL,
     Checkpoint,
@@ -71,23 +73,30 @@ def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], byte
     """Fetch the hashes of complete subtrees in one query.
 
     Subtrees of `STORED_MIN_LEVEL` and up come from `SubtreeHash`; smaller ones (at most
-    ``2**STORED_MIN_LEVEL - 1`` leaves wide) are folded from their leaves' hashes in
-    `LogEntry.leaf_hash`. One ``UNION ALL`` reads both through the primary keys. Ranges that
-    are not stored are absent from the result.
+    ``2**STORED_MIN_LEVEL - 1`` leaves wide, never across two bundles) are folded from their
+    leaves' hashes: in the bundle's hash tile, or in the edge rows (`LogEntry.leaf_hash`) if
+    the bundle is not complete. One ``UNION ALL`` reads all three through primary keys; as one
+    statement it sees one state, so a leaf moved from the edge into its bundle meanwhile is
+    found in one place or the other. Ranges that are not stored are absent from the result.
     """
     wanted = {node_id(a, b): (a, b) for a, b in ranges}
     if not wanted:
         return {}
     small = [(a, b) for a, b in wanted.values() if b - a < _STORED_WIDTH]
     leaves = sorted({i for a, b in small for i in range(a, b)})
+    tiles = sorted({i >> BUNDLE_BITS for i in leaves})
     inner = [n for n, (a, b) in wanted.items() if b - a >= _STORED_WIDTH]
     parts: list[str] = []
     params: list[int] = []
-    # Only placeholders are interpolated below; the values travel as parameters.
+    # Only placeholders are interpolated below; the values travel as parameters. Ids: even
+    # for leaves (2 * index), odd for subtrees (`node_id`), negative for hash tiles.
     if leaves:
         marks = ",".join(["%s"] * len(leaves))
         parts.append(f"SELECT 2 * idx, leaf_hash FROM trustlog_logentry WHERE idx IN ({marks})")  # noqa: S608
         params += leaves
+        marks = ",".join(["%s"] * len(tiles))
+        parts.append(f"SELECT -1 - id, hashes FROM trustlog_entrybundle WHERE id IN ({marks})")  # noqa: S608
+        params += tiles
     if inner:
         marks = ",".join(["%s"] * len(inner))
         parts.append(f"SELECT id, hash FROM trustlog_subtreehash WHERE id IN ({marks})")  # noqa: S608
@@ -97,12 +106,21 @@ def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], byte
         rows = cursor.fetchall()
     found: dict[tuple[int, int], bytes] = {}
     leaf_hashes: dict[int, bytes] = {}
+    tile_rows: dict[int, bytes] = {}
     for n, h in rows:
         n = int(n)
-        if n % 2 == 0 and n // 2 in leaves:
+        if n < 0:
+            tile_rows[-1 - n] = _bytes(h)
+        elif n % 2 == 0:
             leaf_hashes[n // 2] = _bytes(h)
-        if n in wanted and wanted[n][1] - wanted[n][0] >= _STORED_WIDTH:
+        elif n in wanted and wanted[n][1] - wanted[n][0] >= _STORED_WIDTH:
             found[wanted[n]] = _bytes(h)
+    for i in leaves:
+        tile = tile_rows.get(i >> BUNDLE_BITS)
+        if tile is not None:
+            h = bundles.tile_hash(tile, i & (BUNDLE_SIZE - 1))
+            if h is not None:
+                leaf_hashes[i] = h
     for a, b in small:
         hashes = [leaf_hashes.get(i) for i in range(a, b)]
         if all(h is not None for h in hashes):
@@ -225,16 +243,47 @@ def parse_leaf_hash(value: str) -> bytes:
     return raw
 
 
-def _entry_info(row: LogEntry) -> EntryInfo:
-    leaf = decode_leaf(_bytes(row.leaf))
+def _entry_info(index: int, leaf: bytes, leaf_hash: bytes) -> EntryInfo:
+    decoded = decode_leaf(leaf)
     return EntryInfo(
-        index=row.index,
-        kind=row.kind,
-        timestamp=row.timestamp,
-        timestamp_us=leaf.timestamp_us,
-        payload=leaf.payload,
-        leaf_hash=_bytes(row.leaf_hash),
+        index=index,
+        kind=decoded.kind,
+        timestamp=from_timestamp_us(decoded.timestamp_us),
+        timestamp_us=decoded.timestamp_us,
+        payload=decoded.payload,
+        leaf_hash=leaf_hash,
     )
+
+
+def _entries(start: int, stop: int) -> list[EntryInfo]:
+    """The stored entries ``start .. stop - 1``, from their bundles and the edge rows (one
+    query). Kind and timestamp are read from the leaf bytes, which are what the tree signs."""
+    if stop <= start:
+        return []
+    first, last = start >> BUNDLE_BITS, (stop - 1) >> BUNDLE_BITS
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT idx, leaf, leaf_hash FROM trustlog_logentry WHERE idx >= %s AND idx < %s"
+            " UNION ALL SELECT -1 - id, leaves, hashes FROM trustlog_entrybundle"
+            " WHERE id >= %s AND id <= %s",
+            [start, stop, first, last],
+        )
+        rows = cursor.fetchall()
+    out: dict[int, EntryInfo] = {}
+    for n, leaf, h in rows:
+        n = int(n)
+        if n >= 0:
+            out[n] = _entry_info(n, _bytes(leaf), _bytes(h))
+            continue
+        bundle = -1 - n
+        base = bundle << BUNDLE_BITS
+        blob, tile = _bytes(leaf), _bytes(h)
+        for i in range(max(start, base), min(stop, base + BUNDLE_SIZE)):
+            offset = i - base
+            out[i] = _entry_info(
+                i, bundles.bundle_leaf(blob, offset), bundles.tile_hash(tile, offset) or b""
+            )
+    return [out[i] for i in sorted(out)]
 
 
 def entry_get(index: int) -> EntryInfo:
@@ -243,36 +292,43 @@ def entry_get(index: int) -> EntryInfo:
     Raises:
         EntryNotFound: If there is none.
     """
-    row = LogEntry.objects.filter(index=index).first()
-    if row is None:
+    found = _entries(index, index + 1) if index >= 0 else []
+    if not found:
         raise EntryNotFound(params={"index": index})
-    return _entry_info(row)
+    return found[0]
 
 
 def entry_find(leaf_hash: bytes, *, below: int | None = None) -> EntryInfo:
     """The first entry whose leaf hash is ``leaf_hash`` (and whose index is below ``below``).
 
-    The index holds only the hash's first bytes (`mekong.trustlog.models.LeafKey`): it finds
-    the few entries sharing that prefix, and the full hash picks among them.
+    Bundled entries are found through the lookup runs (`mekong.trustlog.bundles.key_find`),
+    edge entries through the index on the first bytes of their hash
+    (`mekong.trustlog.models.LeafKey`), which finds the few sharing that prefix; the full
+    hash picks among them.
 
     Raises:
         EntryNotFound: If there is none.
     """
+    leaf_hash = bytes(leaf_hash)
+    candidates = bundles.key_find(leaf_hash) if len(leaf_hash) == merkle.HASH_SIZE else []
     qs = LogEntry.objects.alias(key=LeafKey("leaf_hash")).filter(
-        key=bytes(leaf_hash[:LEAF_KEY_BYTES]), leaf_hash=leaf_hash
+        key=leaf_hash[:LEAF_KEY_BYTES], leaf_hash=leaf_hash
     )
-    if below is not None:
-        qs = qs.filter(index__lt=below)
-    row = qs.order_by("index").first()
-    if row is None:
-        raise EntryNotFound()
-    return _entry_info(row)
+    edge = qs.order_by("index").values_list("index", flat=True).first()
+    if edge is not None:
+        candidates.append(int(edge))
+    for index in sorted(candidates):
+        if below is not None and index >= below:
+            break
+        found = _entries(index, index + 1)
+        if found and found[0].leaf_hash == leaf_hash:
+            return found[0]
+    raise EntryNotFound()
 
 
 def entries_range(start: int, limit: int) -> list[EntryInfo]:
     """Entries ``start`` .. ``start + limit - 1`` that exist, in index order."""
-    rows = LogEntry.objects.filter(index__gte=start, index__lt=start + limit).order_by("index")
-    return [_entry_info(r) for r in rows]
+    return _entries(max(start, 0), start + limit)
 
 
 def _cosignature_lines(checkpoint_ids: list[int]) -> dict[int, list[tuple[str, str]]]:

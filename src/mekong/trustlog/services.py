@@ -5,7 +5,8 @@ Appends are serialised on the single `LogHead` row: on PostgreSQL ``SELECT ... F
 on SQLite the ``BEGIN IMMEDIATE`` every transaction starts with (settings) already holds the
 database write lock. Inside that lock an append reads the right edge of the tree (the
 ``root_ranges(size)`` subtrees, one query), resumes a `CompactRange` from it, and bulk-inserts
-the entries and every subtree the batch completes. Nothing talks to the network while a
+the entries (256 to a bundle row, `mekong.trustlog.bundles`) and every subtree the batch
+completes. Nothing talks to the network while a
 database lock is held: witnesses are asked after the checkpoint is committed.
 """
 
@@ -17,6 +18,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -26,13 +28,20 @@ from django.db import connection, transaction
 from mekong.core import clock
 from mekong.core.audit import audit_record
 from mekong.core.events import publish
-from mekong.trustlog import merkle, selectors
+from mekong.trustlog import bundles, merkle, selectors
 from mekong.trustlog.config import WitnessEndpoint, log_config
 from mekong.trustlog.contracts import AppendResult, CheckpointInfo, Receipt
 from mekong.trustlog.errors import CheckpointNotFound, InvalidEntry
 from mekong.trustlog.events import CheckpointPublished, EntriesAppended
 from mekong.trustlog.leaf import LeafFormatError, encode_leaves
-from mekong.trustlog.models import STORED_MIN_LEVEL, Checkpoint, Cosignature, LogHead
+from mekong.trustlog.models import (
+    BUNDLE_BITS,
+    BUNDLE_SIZE,
+    STORED_MIN_LEVEL,
+    Checkpoint,
+    Cosignature,
+    LogHead,
+)
 from mekong.trustlog.note import Checkpoint as CheckpointBody
 from mekong.trustlog.note import NoteError, Signature, parse_note, sign_note
 from mekong.trustlog.witness import add_checkpoint_body, parse_size_body, post_add_checkpoint
@@ -87,6 +96,66 @@ def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> 
         cursor.executemany(sql, rows)
 
 
+def _store_entries(
+    size: int,
+    now: datetime,
+    items: Sequence[tuple[str, bytes]],
+    leaves: list[bytes],
+    hashes: list[bytes],
+) -> None:
+    """Store entries ``size ..``: complete bundles as `EntryBundle` rows, the rest as edge rows.
+
+    The edge rows of a bundle this batch completes are read, deleted and bundled with the new
+    entries; the bundled entries' hashes become a new run of the lookup index.
+    """
+    edge_start = size & ~(BUNDLE_SIZE - 1)
+    new_size = size + len(leaves)
+    new_edge = new_size & ~(BUNDLE_SIZE - 1)
+    first_edge = 0  # offset in `leaves` of the first entry that stays an edge row
+    if new_edge > edge_start:
+        first_edge = new_edge - size
+        old_leaves: list[bytes] = []
+        old_hashes: list[bytes] = []
+        if size > edge_start:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT leaf, leaf_hash FROM trustlog_logentry"
+                    " WHERE idx >= %s AND idx < %s ORDER BY idx",
+                    [edge_start, size],
+                )
+                rows = cursor.fetchall()
+                if len(rows) != size - edge_start:
+                    raise selectors.LogCorruptedError("edge entries are missing")
+                old_leaves = [bytes(leaf) for leaf, _ in rows]
+                old_hashes = [bytes(h) for _, h in rows]
+                cursor.execute(
+                    "DELETE FROM trustlog_logentry WHERE idx >= %s AND idx < %s",
+                    [edge_start, size],
+                )
+        bundled_hashes = old_hashes + hashes[:first_edge]
+        bundles.bundles_write(
+            edge_start >> BUNDLE_BITS, old_leaves + leaves[:first_edge], bundled_hashes
+        )
+        bundles.key_run_add(edge_start, bundled_hashes)
+    if first_edge < len(leaves):
+        db_now = connection.ops.adapt_datetimefield_value(now)
+        # Rows are zipped in C: building them in a Python loop costs more than inserting them.
+        _insert(
+            "trustlog_logentry",
+            ("idx", "kind", "timestamp", "leaf", "leaf_hash"),
+            list(
+                zip(
+                    range(size + first_edge, new_size),
+                    map(itemgetter(0), items[first_edge:]),
+                    repeat(db_now),
+                    leaves[first_edge:],
+                    hashes[first_edge:],
+                    strict=False,  # repeat() is endless; the others have the same length
+                )
+            ),
+        )
+
+
 def entries_append(
     *, items: Sequence[tuple[str, bytes]], return_hashes: bool = False
 ) -> AppendResult:
@@ -124,24 +193,10 @@ def entries_append(
         except (LeafFormatError, TypeError, ValueError) as exc:
             raise InvalidEntry(extra={"errors": [{"loc": ["items"], "msg": str(exc)}]}) from None
         hashes = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
-        # Level 0 is the entries' leaf_hash column; levels 1-3 are folded from leaves on read.
+        # Level 0 is the leaf hashes (hash tiles and edge rows); levels 1-3 are folded from
+        # leaves on read.
         nodes = tree.extend(hashes, min_level=STORED_MIN_LEVEL)
-        db_now = connection.ops.adapt_datetimefield_value(now)
-        # Rows are zipped in C: building them in a Python loop costs more than inserting them.
-        _insert(
-            "trustlog_logentry",
-            ("idx", "kind", "timestamp", "leaf", "leaf_hash"),
-            list(
-                zip(
-                    range(size, size + len(items)),
-                    map(itemgetter(0), items),
-                    repeat(db_now),
-                    leaves,
-                    hashes,
-                    strict=False,  # repeat() is endless; the others have len(items) elements
-                )
-            ),
-        )
+        _store_entries(size, now, items, leaves, hashes)
         _insert(
             "trustlog_subtreehash",
             ("id", "level", "idx", "hash"),

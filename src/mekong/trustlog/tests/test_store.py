@@ -164,9 +164,10 @@ def test_lookup_by_leaf_hash_compares_the_full_hash_among_equal_prefixes():
 def test_lookup_by_leaf_hash_uses_the_prefix_index(log_200):
     # The index serves only the very expression it was built on (literal bounds, same
     # function): if entry_find's SQL drifted, the plan would fall back to a table scan.
+    # (200 entries are all edge rows; bundled entries are found through lookup runs.)
     with CaptureQueriesContext(connection) as queries:
         found = selectors.entry_find(log_200[137])
-    (query,) = queries.captured_queries  # the SQL as run, parameters inlined
+    (query,) = [q for q in queries.captured_queries if "trustlog_logentry" in q["sql"]][:1]
     explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -227,7 +228,8 @@ def test_sizes_beyond_the_log_are_refused(log_200):
 
 def test_entries_are_append_only_in_the_orm_and_the_database():
     _append(16)  # 16 entries: one stored subtree
-    entry = LogEntry.objects.get(index=0)
+    _append(256, 16)  # and one complete bundle
+    entry = LogEntry.objects.get(index=256)
 
     with pytest.raises(AppendOnlyError):
         entry.save()
@@ -236,10 +238,12 @@ def test_entries_are_append_only_in_the_orm_and_the_database():
     for sql in (
         "UPDATE trustlog_logentry SET kind = 'x'",
         "DELETE FROM trustlog_subtreehash",
+        "UPDATE trustlog_entrybundle SET hashes = leaves",
+        "DELETE FROM trustlog_entrybundle",
     ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
             c.execute(sql)
-    assert LogEntry.objects.get(index=0).kind == "test.entry"
+    assert LogEntry.objects.get(index=256).kind == "test.entry"
 
 
 def test_checkpoint_publish_signs_once_per_size():
