@@ -336,3 +336,29 @@ def make_product_texts(seller: Any, texts: dict[str, tuple[str, str]]) -> Produc
         source_language="lo",
         texts=texts,
     )
+
+
+def test_the_product_list_costs_the_same_queries_for_2_or_6_products(
+    media_root: Path,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mekong.marketplace import images
+
+    seller, user = make_seller()
+    client = logged_in(user)
+
+    def add(n: int) -> None:
+        product = make_product(seller, f"coffee-{n}")
+        images.image_add(product=product, data=image_bytes("PNG", (60, 60), (n, 7, 7)))
+
+    counts = []
+    for total in (2, 6):
+        while Product.objects.filter(seller=seller).count() < total:
+            add(Product.objects.filter(seller=seller).count())
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("marketplace:seller_products"))
+        assert page.content.decode().count("/media/marketplace/thumbs/") == total
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

@@ -330,3 +330,22 @@ def test_authorisation_matrix_of_the_seller_api() -> None:
             assert status == 200, (name, method, path, data)
     assert call(callers["seller_token"], "delete", requests[-1][1])[0] == 204
     assert Product.objects.filter(slug=slug).exists()
+
+
+def test_my_products_cost_the_same_queries_for_2_or_6_products() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seller, owner = make_seller()
+    counts = []
+    for total in (2, 6):
+        while (n := Product.objects.filter(seller=seller).count()) < total:
+            product = make_product(seller, f"coffee-{n}")
+            upload(("session", owner), product.slug, image_bytes("PNG", (40, 40), (n, 3, 3)))
+        with CaptureQueriesContext(connection) as ctx:
+            status, data = call(("session", owner), "get", "/products")
+        assert status == 200
+        assert len(data) == total
+        assert all(len(p["images"]) == 1 for p in data)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
