@@ -260,8 +260,11 @@ def _images_apply(request: HttpRequest, product: Product, user_id: int) -> None:
                 position=position if position >= 0 else image.position,
             )
     new_alt = request.POST.get("new_alt", "")
-    for upload in request.FILES.getlist("images"):
+    for n, upload in enumerate(request.FILES.getlist("images")):
         name = str(getattr(upload, "name", "") or "")
+        if n >= images.MAX_IMAGES:  # never decode more than a product can hold
+            messages.error(request, f"{name}: {images.TooManyImages().detail}")
+            continue
         try:
             data = images.read_upload(upload)
             images.image_add(product=product, data=data, alt_text=new_alt, actor_user_id=user_id)

@@ -93,6 +93,16 @@ def test_non_images_are_rejected_whatever_their_name(data: bytes, code: str) -> 
     assert exc.value.code == code
 
 
+def test_a_polyglot_loses_its_payload_in_the_reencoding() -> None:
+    # A real JPEG with an HTML page (or a ZIP) appended: valid as an image, so accepted, but
+    # only the pixels are kept: the stored bytes carry nothing else.
+    payload = b"<html><script>alert(document.cookie)</script></html>PK\x03\x04"
+    processed = images.process_image(image_bytes("JPEG", (200, 200)) + payload)
+    for blob in (processed.original, processed.small, processed.large):
+        assert b"<script>" not in blob
+        assert b"PK\x03\x04" not in blob
+
+
 def test_a_truncated_jpeg_is_corrupt() -> None:
     full = jpeg_with_gps((600, 600))
     with pytest.raises(images.ImageCorrupt) as exc:

@@ -362,3 +362,19 @@ def test_the_product_list_costs_the_same_queries_for_2_or_6_products(
         assert page.content.decode().count("/media/marketplace/thumbs/") == total
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_nine_photos_in_one_form_keep_eight_and_say_so(media_root: Path) -> None:
+    seller, user = make_seller()
+    files = []
+    for i in range(9):
+        f = io.BytesIO(image_bytes("PNG", (30, 30), (i, 50, 50)))
+        f.name = f"p{i}.png"
+        files.append(f)
+    client = logged_in(user)
+    response = client.post(reverse("marketplace:product_new"), {**form_data(), "images": files})
+    assert response.status_code == 302
+    product = Product.objects.get(seller=seller)
+    assert product.images.count() == 8
+    page = client.get(response["Location"]).content.decode()
+    assert "p8.png: A product can have at most 8 photos." in page
