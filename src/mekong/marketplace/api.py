@@ -36,6 +36,8 @@ router = Router(tags=["marketplace"])
 router.add_router("/seller", seller_router)
 router.add_router("/suggest", suggest_router)
 NOT_FOUND = {404: ProblemOut}
+#: What an order's lines need, prefetched for order lists.
+LINES = ("lines__product", "lines__variant")
 CONFLICT = {404: ProblemOut, 409: ProblemOut}
 
 
@@ -149,6 +151,18 @@ class CheckoutIn(Schema):
     )
 
 
+class OrderLineOut(Schema):
+    """A line of an order as placed: title, variant and unit price are copies from checkout."""
+
+    product: str
+    title: str
+    variant: str | None
+    variant_label: str
+    quantity: int
+    unit_price: MoneyOut = Field(description="After tiers, fixed at checkout")
+    amount: MoneyOut
+
+
 class OrderOut(Schema):
     """An order as its buyer or seller sees it (amounts in the seller's currency)."""
 
@@ -166,6 +180,7 @@ class OrderOut(Schema):
     tracking_number: str
     customs_document_ids: list[str]
     created_at: datetime
+    lines: list[OrderLineOut] = Field(default_factory=list)
 
 
 class CheckoutOut(Schema):
@@ -284,6 +299,18 @@ def _order_out(order: Order, actor: Actor) -> OrderOut:
         tracking_number=order.tracking_number,
         customs_document_ids=list(order.customs_document_ids),
         created_at=order.created_at,
+        lines=[
+            OrderLineOut(
+                product=li.product.slug,
+                title=li.title,
+                variant=li.variant.sku if li.variant is not None else None,
+                variant_label=li.variant_label,
+                quantity=li.quantity,
+                unit_price=_money(li.unit_price_minor, cur),
+                amount=_money(li.unit_price_minor * li.quantity, cur),
+            )
+            for li in order.lines.all()
+        ],
     )
 
 
@@ -403,7 +430,10 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> Status[CheckoutOut]:
         shipping_choice=payload.shipping,
         expected_goods=payload.expected_goods,
     )
-    orders = [_order_out(o, actor) for o in result.orders.select_related("seller")]
+    orders = [
+        _order_out(o, actor)
+        for o in result.orders.select_related("seller").prefetch_related(*LINES)
+    ]
     return Status(201, CheckoutOut(id=result.pk, orders=orders))
 
 
@@ -411,7 +441,7 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> Status[CheckoutOut]:
 def orders_list(request: HttpRequest, page: Query[Page]) -> PageOut[OrderOut]:
     """Orders the caller's organisation bought or sold, newest first."""
     actor = _actor(request)
-    items, count = paginate(ordering.orders_visible_to(actor), page)
+    items, count = paginate(ordering.orders_visible_to(actor).prefetch_related(*LINES), page)
     return PageOut[OrderOut](items=[_order_out(o, actor) for o in items], count=count)
 
 

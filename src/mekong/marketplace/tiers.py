@@ -79,10 +79,11 @@ def next_tier(tiers: Sequence[Tier], product_quantity: int) -> Tier | None:
 
 
 def variant_label(variant: ProductVariant) -> str:
-    """A variant's label for pages and order lines: its attribute values (``500 g · dark``),
-    or its SKU when it has none. Attribute names and values are the seller's text."""
+    """A variant's label for pages and order lines: its attribute values in the order of their
+    names (``dark · 250 g`` for roast and size), or its SKU when it has none. Sorted because
+    PostgreSQL's jsonb does not keep key order; names and values are the seller's text."""
     attributes = variant.attributes if isinstance(variant.attributes, dict) else {}
-    values = [str(v).strip() for v in attributes.values() if str(v).strip()]
+    values = [str(attributes[k]).strip() for k in sorted(attributes) if str(attributes[k]).strip()]
     return (" · ".join(values) or variant.sku)[:200]
 
 
@@ -157,7 +158,7 @@ def _options(product: Product) -> PurchaseOptions:
             VariantOption(
                 sku=v.sku,
                 label=variant_label(v),
-                attributes={str(k): str(val) for k, val in (v.attributes or {}).items()},
+                attributes={str(k): str(val) for k, val in sorted((v.attributes or {}).items())},
                 price=Money(
                     product.price_minor if v.price_minor is None else v.price_minor, currency
                 ),

@@ -125,7 +125,7 @@ def test_unit_price_never_rises_with_quantity_and_never_exceeds_the_base(
 
 
 def test_variant_label_uses_attribute_values_else_the_sku(roast: Roast) -> None:
-    assert variant_label(roast.sold_out) == "250 g · dark"
+    assert variant_label(roast.sold_out) == "dark · 250 g"  # by attribute name
     assert variant_label(ProductVariant(sku="PLAIN", attributes={})) == "PLAIN"
 
 
@@ -319,7 +319,7 @@ def test_product_page_has_a_variant_choice_moq_and_tier_table(market: Market, ro
     assert "<legend>Choose a variant</legend>" in page
     assert re.search(r'name="variant"[^>]*value="R-250"[^>]*required checked', page)
     assert re.search(r'value="R-DARK"[^>]*disabled', page)
-    assert "250 g · dark" in page
+    assert "dark · 250 g" in page
     assert "Out of stock" in page
     assert "Minimum order: 5 units (all variants together)." in page
     assert re.search(r'id="quantity" name="quantity" value="5" min="5" max="40"', page)
@@ -463,6 +463,19 @@ def test_api_cart_with_variants_and_its_errors(market: Market, roast: Roast) -> 
     status, data = _call(buyer, "post", "/checkout", body)
     assert status == 201
     assert data["orders"][0]["status"] == "paid"
+    line_out = {
+        "product": roast.product.slug,
+        "title": "Bolaven roast sampler",
+        "variant": "R-250",
+        "variant_label": "250 g",
+        "quantity": 10,
+        "unit_price": {"amount": 90_000_00, "currency": "LAK"},
+        "amount": {"amount": 900_000_00, "currency": "LAK"},
+    }
+    assert data["orders"][0]["lines"] == [line_out]
+    status, orders = _call(buyer, "get", "/orders")
+    assert status == 200
+    assert orders["items"][0]["lines"] == [line_out]
     # An old client without variants still works for products without them.
     status, lines = _call(buyer, "put", "/cart/la-bolaven-arabica", {"quantity": 1})
     assert status == 200
