@@ -3,10 +3,12 @@
 Entry bundles (`mekong.trustlog.models.EntryBundle`) hold 256 consecutive entries in one row,
 so a batch append writes one row per 256 entries; see docs/adr/0009-trustlog-entry-bundles.md.
 The lookup index answers "which entry has this leaf hash" for bundled entries without a row
-per entry: each append that completes bundles writes one *run*, 16-byte records (the leaf
-hash's first 8 bytes, the entry index) partitioned into 4,096 buckets by their first 12 bits
-(one row per bucket and run), and runs merge like a binary counter so a lookup reads
-``O(log n)`` small rows and compares the full hash of the few candidates. All functions run
+per entry. It is built off the append path (`services.lookup_index_update`, after each
+checkpoint): each update indexes the bundles appended since the last one as one *run* of
+16-byte records (the leaf hash's first 8 bytes, the entry index), partitioned into 1,024
+buckets by their first 10 bits (one row per bucket and run); runs merge like a binary counter,
+so a lookup reads ``O(log n)`` small rows and confirms the few candidates' full hashes.
+Bundles not indexed yet are found by scanning their hash tiles (`tiles_find`). All functions run
 inside the caller's transaction; those that write expect the log head lock (`services`).
 """
 
@@ -15,8 +17,8 @@ from __future__ import annotations
 import struct
 from bisect import bisect_left
 from collections.abc import Sequence
-from itertools import accumulate, pairwise
-from operator import add, itemgetter, methodcaller
+from itertools import accumulate, chain, pairwise
+from operator import add
 from typing import Any
 
 from django.db import connection
@@ -99,21 +101,32 @@ def bundles_write(first_bundle: int, leaves: Sequence[bytes], hashes: Sequence[b
     _insert("INSERT INTO trustlog_entrybundle (id, leaves, hashes) VALUES (%s, %s, %s)", rows)
 
 
-_KEY = itemgetter(slice(0, LEAF_KEY_BYTES))
-_INDEX_BYTES = methodcaller("to_bytes", 8, "big")
+#: A hash tile's 256 keys (first 8 bytes of each hash), and 256 indexes as 8-byte strings.
+_TILE_KEYS = struct.Struct(f"{LEAF_KEY_BYTES}s{_HASH - LEAF_KEY_BYTES}x" * BUNDLE_SIZE)
+_TILE_INDEXES = struct.Struct(f">{BUNDLE_SIZE}Q")
+_TILE_INDEX_BYTES = struct.Struct("8s" * BUNDLE_SIZE)
 _RECORD = LEAF_KEY_BYTES + 8
 
 
-def _bucket_rows(run: int, first: int, hashes: Sequence[bytes]) -> list[tuple[Any, ...]]:
-    """Rows of a new run for the entries ``first ..`` with ``hashes``.
+def _bucket_rows(run: int, first: int, tiles: bytes) -> list[tuple[Any, ...]]:
+    """Rows of a new run for the bundled entries ``first ..`` whose hash tiles are ``tiles``.
 
     A record is the hash's first 8 bytes then the entry index (big-endian), 16 bytes; sorting
-    the records sorts them by bucket, so each bucket is a slice found by bisection. Every
-    per-entry step is a `map` or the sort, in C: this runs on the append path.
+    the records sorts them by bucket, so each bucket is a slice found by bisection. Keys and
+    indexes are cut out 256 at a time by `struct`, and the records are joined and sorted in
+    C: this is the index's per-entry cost.
     """
-    records = sorted(
-        map(add, map(_KEY, hashes), map(_INDEX_BYTES, range(first, first + len(hashes))))
+    count = len(tiles) // _HASH
+    keys = chain.from_iterable(_TILE_KEYS.iter_unpack(tiles))
+    indexes = chain.from_iterable(
+        _TILE_INDEX_BYTES.iter_unpack(
+            b"".join(
+                _TILE_INDEXES.pack(*range(i, i + BUNDLE_SIZE))
+                for i in range(first, first + count, BUNDLE_SIZE)
+            )
+        )
     )
+    records = sorted(map(add, keys, indexes))
     rows: list[tuple[Any, ...]] = []
     lo, end = 0, len(records)
     last = (1 << KEY_BUCKET_BITS) - 1
@@ -133,14 +146,17 @@ def _bucket_floor(bucket: int) -> bytes:
 _INSERT_BUCKETS = "INSERT INTO trustlog_leafkeybucket (run, bucket, records) VALUES (%s, %s, %s)"
 
 
-def key_run_add(first: int, hashes: Sequence[bytes]) -> None:
-    """Index the leaf hashes of the newly bundled entries ``first ..`` as a new run, then
-    merge runs while the previous one is no larger than the newest (binary-counter merging).
+def key_run_add(first: int, tiles: bytes) -> None:
+    """Index the bundled entries ``first ..`` (whole bundles; ``tiles`` is their hash tiles
+    concatenated) as a new run, then merge runs while the previous one is no larger than the
+    newest (binary-counter merging: ``O(log n)`` runs, blobs concatenated, never re-sorted).
     """
-    if not hashes:
+    if first % BUNDLE_SIZE or len(tiles) % (_HASH * BUNDLE_SIZE):
+        raise ValueError("a lookup run covers whole bundles")
+    if not tiles:
         return
-    stop = first + len(hashes)
-    _insert(_INSERT_BUCKETS, _bucket_rows(first, first, hashes))
+    stop = first + len(tiles) // _HASH
+    _insert(_INSERT_BUCKETS, _bucket_rows(first, first, tiles))
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO trustlog_leafkeyrun (start, stop) VALUES (%s, %s)", [first, stop]
@@ -164,6 +180,55 @@ def key_run_add(first: int, hashes: Sequence[bytes]) -> None:
             cursor.execute("DELETE FROM trustlog_leafkeyrun WHERE start = %s", [b])
             cursor.execute("UPDATE trustlog_leafkeyrun SET stop = %s WHERE start = %s", [b_stop, a])
             runs[-1] = (a, b_stop)
+
+
+def key_indexed_upto() -> int:
+    """End of the entries the lookup runs cover (they cover ``0 ..`` that, contiguously)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(stop) FROM trustlog_leafkeyrun")
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def tiles_read(first_bundle: int, stop_bundle: int) -> bytes:
+    """The hash tiles of bundles ``first_bundle .. stop_bundle - 1`` concatenated, in order.
+
+    Raises:
+        BundleFormatError: If a bundle is missing or its tile is not 256 hashes.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, hashes FROM trustlog_entrybundle WHERE id >= %s AND id < %s ORDER BY id",
+            [first_bundle, stop_bundle],
+        )
+        rows = cursor.fetchall()
+    tiles = [bytes(t) for _, t in rows]
+    if [int(k) for k, _ in rows] != list(range(first_bundle, stop_bundle)) or any(
+        len(t) != _HASH * BUNDLE_SIZE for t in tiles
+    ):
+        raise BundleFormatError("entry bundles are missing or damaged: run `mekong log audit`")
+    return b"".join(tiles)
+
+
+def tiles_find(leaf_hash: bytes) -> list[int]:
+    """Indexes of bundled entries *not yet in the lookup runs* whose leaf hash is
+    ``leaf_hash``: a scan of those bundles' hash tiles, in C (`bytes.find`), one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, hashes FROM trustlog_entrybundle WHERE id >= "
+            "(SELECT coalesce(max(stop), 0) FROM trustlog_leafkeyrun) / %s",
+            [BUNDLE_SIZE],
+        )
+        rows = cursor.fetchall()
+    found: list[int] = []
+    for bundle, tile in rows:
+        raw = bytes(tile)
+        pos = raw.find(leaf_hash)
+        while pos >= 0:
+            if pos % _HASH == 0:
+                found.append((int(bundle) << BUNDLE_BITS) + pos // _HASH)
+            pos = raw.find(leaf_hash, pos + 1)
+    return sorted(found)
 
 
 def key_find(leaf_hash: bytes) -> list[int]:

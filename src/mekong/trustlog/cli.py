@@ -333,6 +333,15 @@ def cmd_witness_demo(args: argparse.Namespace) -> int:
 
 
 # --- registration ------------------------------------------------------------------------------
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Bring the leaf-hash lookup index up to date (appends leave it behind)."""
+    _django()
+    from mekong.trustlog.services import lookup_index_update
+
+    print(f"indexed {lookup_index_update()} entries")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add the ``log`` and ``witness`` commands to the ``mekong`` parser."""
     log = subparsers.add_parser("log", help="verifiable log: verify receipts, audit, checkpoint")
@@ -353,6 +362,9 @@ def register(subparsers: Any) -> None:
 
     p = log_sub.add_parser("checkpoint", help="publish a checkpoint now and collect cosignatures")
     p.set_defaults(func=cmd_checkpoint)
+
+    p = log_sub.add_parser("reindex", help="bring the leaf-hash lookup index up to date")
+    p.set_defaults(func=cmd_reindex)
 
     p = log_sub.add_parser("key", help="print the log's public verifier key")
     p.add_argument(

@@ -9,8 +9,10 @@ transaction. A batch append therefore writes one row per 256 entries instead of 
 Only *complete* subtrees are stored (their hashes never change), so every root, inclusion
 proof and consistency proof needs ``O(log n)`` stored hashes, fetched in one query
 (`mekong.trustlog.selectors.node_hashes`). Level-0 nodes are the entries' leaf hashes (in the
-bundle's hash tile or the edge row); `SubtreeHash` holds levels `STORED_MIN_LEVEL` (4) and up.
-A subtree of 2, 4 or 8 leaves is folded from its leaves when needed (at most 7 hashes).
+bundle's hash tile or the edge row); `SubtreeHash` holds levels `STORED_MIN_LEVEL` (6) and up:
+one row per ~32 entries. A subtree of 2 to 32 leaves is folded from its leaf hashes when
+needed (at most 31 hashes, tens of microseconds), read from one hash tile or a few edge rows.
+Logs written before migration 0004 also have rows for levels 4 and 5; they are not read.
 
 Bundles, subtree hashes, checkpoints and cosignatures are append-only, in the ORM and through
 database triggers (`mekong.core.db.append_only`). Edge rows refuse UPDATE in the database but
@@ -28,8 +30,8 @@ from mekong.core import clock
 from mekong.core.db import append_only
 from mekong.core.models import AppendOnlyModel
 
-STORED_MIN_LEVEL = 4
-"""The lowest level of `SubtreeHash` rows: subtrees of 16 leaves and more are stored."""
+STORED_MIN_LEVEL = 6
+"""The lowest level of `SubtreeHash` rows: subtrees of 64 leaves and more are stored."""
 
 LEAF_KEY_BYTES = 8
 """Bytes of the leaf hash that the edge rows' lookup index holds (see `LogEntry`)."""
@@ -40,8 +42,8 @@ BUNDLE_SIZE = 256
 BUNDLE_BITS = 8
 """``BUNDLE_SIZE == 1 << BUNDLE_BITS``: entry ``i`` is in bundle ``i >> BUNDLE_BITS``."""
 
-KEY_BUCKET_BITS = 12
-"""The lookup index partitions leaf hashes by their first 12 bits (4,096 buckets)."""
+KEY_BUCKET_BITS = 10
+"""The lookup index partitions leaf hashes by their first 10 bits (1,024 buckets)."""
 
 
 class LeafKey(models.Func):

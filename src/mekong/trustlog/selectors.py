@@ -301,16 +301,19 @@ def entry_get(index: int) -> EntryInfo:
 def entry_find(leaf_hash: bytes, *, below: int | None = None) -> EntryInfo:
     """The first entry whose leaf hash is ``leaf_hash`` (and whose index is below ``below``).
 
-    Bundled entries are found through the lookup runs (`mekong.trustlog.bundles.key_find`),
-    edge entries through the index on the first bytes of their hash
-    (`mekong.trustlog.models.LeafKey`), which finds the few sharing that prefix; the full
-    hash picks among them.
+    Bundled entries are found through the lookup runs (`mekong.trustlog.bundles.key_find`)
+    or, for bundles appended since the runs were last updated, by scanning those bundles'
+    hash tiles (`mekong.trustlog.bundles.tiles_find`); edge entries through the index on the
+    first bytes of their hash (`mekong.trustlog.models.LeafKey`). Candidates from prefixes
+    are confirmed against the full hash.
 
     Raises:
         EntryNotFound: If there is none.
     """
     leaf_hash = bytes(leaf_hash)
-    candidates = bundles.key_find(leaf_hash) if len(leaf_hash) == merkle.HASH_SIZE else []
+    candidates: list[int] = []
+    if len(leaf_hash) == merkle.HASH_SIZE:
+        candidates += bundles.key_find(leaf_hash) + bundles.tiles_find(leaf_hash)
     qs = LogEntry.objects.alias(key=LeafKey("leaf_hash")).filter(
         key=leaf_hash[:LEAF_KEY_BYTES], leaf_hash=leaf_hash
     )

@@ -90,7 +90,7 @@ def _pack(apps: Any, schema_editor: Any) -> None:
             return
         groups: dict[int, list[bytes]] = {}
         for i, h in all_rows:
-            groups.setdefault(int.from_bytes(h[:2], "big") >> 4, []).append(
+            groups.setdefault(int.from_bytes(h[:2], "big") >> 6, []).append(
                 h[:8] + i.to_bytes(8, "big")
             )
         cursor.executemany(

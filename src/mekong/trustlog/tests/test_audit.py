@@ -95,7 +95,7 @@ def test_one_changed_byte_is_named_with_the_first_divergent_checkpoint(capsys):
 
 def test_consistent_rewrite_is_caught_by_the_stored_tree_and_the_signatures(capsys):
     """The attacker rewrites the bytes AND the leaf hash: the row looks fine on its own."""
-    _log(20)
+    _log(66)  # the stored subtrees start at 64 leaves
     old = decode_leaf(_leaf(9))
     forged = encode_leaf(9, old.timestamp_us, old.kind, b"record 9 (forged)")
 
@@ -108,7 +108,7 @@ def test_consistent_rewrite_is_caught_by_the_stored_tree_and_the_signatures(caps
 
     assert not report.ok
     assert [(f.problem, f.index, f.end) for f in report.findings] == [
-        ("subtree_mismatch", 0, 16),
+        ("subtree_mismatch", 0, 64),
         ("checkpoint_mismatch", 9, 10),
     ]
     assert report.first_divergent_checkpoint == 10

@@ -16,6 +16,7 @@ from mekong.trustlog import bundles, merkle, selectors, services
 from mekong.trustlog.integrity import log_audit
 from mekong.trustlog.leaf import encode_leaf
 from mekong.trustlog.models import EntryBundle, LeafKeyRun, LogEntry
+from mekong.trustlog.tests.conftest import run_cli
 from mekong.trustlog.tests.test_audit import triggers_disabled
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,12 @@ def test_any_batching_gives_the_pure_root_and_a_complete_lookup_index(batches):
 
 
 def test_lookup_runs_merge_like_a_binary_counter_and_find_every_entry():
-    hashes = _append([256] * 11 + [3])  # eleven runs of one bundle each
+    hashes: list[bytes] = []
+    for _ in range(11):  # eleven runs of one bundle each
+        hashes += _append([256])
+        assert services.lookup_index_update() == 256
+    hashes += _append([3])
+    assert services.lookup_index_update() == 0  # edge rows are not in the runs
     runs = list(LeafKeyRun.objects.order_by("start").values_list("start", "stop"))
 
     # 11 = 0b1011: runs of 8, 2 and 1 bundles.
@@ -118,6 +124,27 @@ def test_lookup_runs_merge_like_a_binary_counter_and_find_every_entry():
         selectors.entry_find(merkle.leaf_hash(b"never appended"))
     with pytest.raises(selectors.EntryNotFound):
         selectors.entry_find(hashes[5], below=5)
+
+
+def test_lookups_find_bundles_appended_since_the_last_index_update(capsys):
+    first = _append([600])
+    assert services.lookup_index_update() == 512
+    more = services.entries_append(
+        items=[("test.bundle", b"later %d" % i) for i in range(700)], return_hashes=True
+    ).leaf_hashes
+    hashes = first + list(more)
+
+    # Entries 512..1279 are bundled but not indexed; 1280..1299 are edge rows.
+    assert bundles.key_indexed_upto() == 512
+    for index in (0, 511, 512, 600, 1000, 1279, 1280, 1299):
+        assert selectors.entry_find(hashes[index]).index == index
+    assert run_cli(["log", "reindex"]) == 0
+    assert capsys.readouterr().out == "indexed 768 entries\n"
+    assert bundles.key_indexed_upto() == 1280
+    assert bundles.tiles_find(hashes[1000]) == []
+    assert bundles.key_find(hashes[1000]) == [1000]
+    services.checkpoint_publish()  # also updates the index; nothing new to add
+    assert bundles.key_indexed_upto() == 1280
 
 
 def test_audit_names_a_changed_bundled_entry_and_stale_edge_rows(capsys):

@@ -116,9 +116,9 @@ def test_hashes_are_read_in_one_query(log_200, django_assert_num_queries):
     assert consistency == merkle.consistency_proof(log_200, 77, 200)
 
 
-def test_only_complete_subtrees_of_16_leaves_and_more_are_stored(log_200):
+def test_only_complete_subtrees_of_64_leaves_and_more_are_stored(log_200):
     stored = set(SubtreeHash.objects.values_list("level", "index"))
-    expected = {(level, index) for level in range(4, 8) for index in range(200 >> level)}
+    expected = {(level, index) for level in range(6, 8) for index in range(200 >> level)}
 
     assert stored == expected
     assert LogHead.objects.get().size == 200
