@@ -195,6 +195,9 @@ def make_wallets(count: int) -> list[dict[str, Any]]:
 # --- 2. service layer -----------------------------------------------------------------------
 def bench_service(env: dict[str, str], seconds: float) -> None:
     setup_django(env)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from mekong.ledger import facade as ledger
     from mekong.ledger.contracts import TransferIn
     from mekong.payments import facade, paying
@@ -232,12 +235,63 @@ def bench_service(env: dict[str, str], seconds: float) -> None:
         return len(lat) / (time.perf_counter() - start), lat
 
     base, base_lat = measure(ledger_only)
+    cpu0 = time.process_time()
     rate, lat = measure(payment)
+    cpu = (time.process_time() - cpu0) / max(len(lat), 1) * 1000
+    with CaptureQueriesContext(connection) as sql:
+        payment()
+    t_rate, t_lat, t_cpu = threaded(env, jobs=make_wallets(THREADS), seconds=seconds)
     db = env["DATABASE_URL"].split(":")[0]
-    print(f"\nService layer (one process, sequential, {db}, receipts {env['PAYMENTS_RECEIPTS']})")
-    print(_header())
+    print(f"\nService layer (one process, {db}, receipts {env['PAYMENTS_RECEIPTS']})")
+    print(_header() + "   CPU ms/payment")
     print(_row("ledger: 5 linked transfers (baseline)", base, base_lat, base))
-    print(_row("payment: proxy + quote + pay + receipt", rate, lat, base))
+    print(
+        _row("payment: proxy + quote + pay + receipt", rate, lat, base)
+        + f"  {cpu:>6.1f}  ({len(sql.captured_queries)} SQL statements, sequential)"
+    )
+    print(_row(f"same, {THREADS} threads (group commit)", t_rate, t_lat, base) + f"  {t_cpu:>6.1f}")
+
+
+#: Threads of the in-process concurrent run (batches form between them).
+THREADS = 8
+
+
+def threaded(
+    env: dict[str, str], *, jobs: list[dict[str, Any]], seconds: float
+) -> tuple[float, list[float], float]:
+    """Payments from ``jobs`` (one wallet per thread) in threads of this process: rate,
+    latencies and CPU per payment (the process's CPU time, all threads)."""
+    from django.db import connections
+
+    from mekong.payments import facade
+
+    lock = threading.Lock()
+    lat: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    def loop(job: dict[str, Any]) -> None:
+        local = []
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            p = facade.resolve_proxy("wallet_id", job["payee"])
+            q = facade.quote(wallet_id=job["wallet_id"], payee=p, amount=PRINCIPAL)
+            info = facade.pay(quote_id=q.id, idempotency_key=str(uuid.uuid4()))
+            assert info.status == "completed", info
+            local.append(time.perf_counter() - t0)
+        connections.close_all()
+        with lock:
+            lat.extend(local)
+
+    cpu0 = time.process_time()
+    start = time.perf_counter()
+    threads = [threading.Thread(target=loop, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    cpu = (time.process_time() - cpu0) / max(len(lat), 1) * 1000
+    return len(lat) / elapsed, lat, cpu
 
 
 # --- 3. HTTP --------------------------------------------------------------------------------
@@ -253,11 +307,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], workers: int) -> Iterator[int]:
+def server(env: dict[str, str], workers: int, threads: int = 4) -> Iterator[int]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mekong.cli", "serve", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers)],
+         "--workers", str(workers), "--threads", str(threads)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -358,21 +412,25 @@ def wrk_health(port: int, seconds: int) -> str | None:
     return "; ".join(lines)
 
 
-def bench_http(env: dict[str, str], seconds: float, procs: int, threads: int) -> None:
+def bench_http(
+    env: dict[str, str], seconds: float, procs: int, threads: int, server_shape: tuple[int, int]
+) -> None:
     setup_django(env)
     from django.db import connections
 
     jobs = make_wallets(procs * threads)
     connections.close_all()
-    with server(env, workers=2) as port:
+    workers, server_threads = server_shape
+    with server(env, workers=workers, threads=server_threads) as port:
         drive(port, jobs[:2], "payment", 1, 1.0)  # warm the workers up
         h_rate, h_lat, h_err, _ = drive(port, jobs, "health", procs, seconds)
         p_rate, p_lat, p_err, _ = drive(port, jobs, "payment", procs, seconds)
+        backlog, drained = receipt_backlog(env)
         wrk = wrk_health(port, int(seconds))
     db = env["DATABASE_URL"].split(":")[0]
     print(
-        f"\nHTTP: mekong serve (gunicorn 2 workers × 4 threads, {db}, receipts "
-        f"{env['PAYMENTS_RECEIPTS']}), port {port}, "
+        f"\nHTTP: mekong serve (gunicorn {workers} workers × {server_threads} threads, {db}, "
+        f"receipts {env['PAYMENTS_RECEIPTS']}), port {port}, "
         f"client {procs} processes × {threads} threads on the same 2 cores, {seconds:.0f} s"
     )
     print(_header())
@@ -380,14 +438,37 @@ def bench_http(env: dict[str, str], seconds: float, procs: int, threads: int) ->
     print(
         _row("payment: POST /quotes + POST /payments", p_rate, p_lat, h_rate) + f"  errors {p_err}"
     )
+    if env["PAYMENTS_RECEIPTS"] == "deferred":
+        where = "the CLI's job" if env.get("PAYMENTS_ANCHOR_LOOP") == "off" else "server loop"
+        print(
+            f"receipts not yet anchored when the load stopped: {backlog}; "
+            f"{where} anchored them within {drained:.1f} s"
+        )
     if wrk:
         print(f"wrk -t2 -c16 on /api/v1/health for reference: {wrk}")
+
+
+def receipt_backlog(env: dict[str, str]) -> tuple[int, float]:
+    """Completed payments still waiting for their receipt, and how long until none is (the
+    server's loop drains them; with the loop off, the CLI's drain is timed instead)."""
+    from mekong.payments.models import Payment
+    from mekong.payments.receipts import drain
+
+    waiting = Payment.objects.filter(receipt_index=None, status="completed")
+    backlog = waiting.count()
+    start = time.perf_counter()
+    if env.get("PAYMENTS_ANCHOR_LOOP") == "off":
+        drain()
+    while waiting.exists() and time.perf_counter() - start < 120:
+        time.sleep(0.1)
+    return backlog, time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", default="2x8", help="client processes x threads")
+    parser.add_argument("--server", default="2x4", help="gunicorn workers x threads")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--skip", default="", help="comma list of qr,service,http to skip")
     parser.add_argument(
@@ -410,9 +491,12 @@ def main() -> None:
             p = ctx.Process(target=bench_service, args=(env, args.seconds))
             p.start()
             p.join()
+        if os.environ.get("PAYMENTS_ANCHOR_LOOP"):
+            env["PAYMENTS_ANCHOR_LOOP"] = os.environ["PAYMENTS_ANCHOR_LOOP"]
         if "http" not in skip:
             ctx = multiprocessing.get_context("spawn")
-            p = ctx.Process(target=bench_http, args=(env, args.seconds, procs, threads))
+            shape = tuple(int(x) for x in args.server.split("x"))
+            p = ctx.Process(target=bench_http, args=(env, args.seconds, procs, threads, shape))
             p.start()
             p.join()
     print("\nOne run each; the machine is shared: compare the ratios, not the absolute figures.")

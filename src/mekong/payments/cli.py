@@ -337,9 +337,9 @@ def cmd_settlement(args: argparse.Namespace) -> int:
 def cmd_anchor(args: argparse.Namespace) -> int:
     """Anchor receipts of completed payments that have none yet (deferred mode)."""
     _django()
-    from mekong.payments.paying import receipts_anchor_pending
+    from mekong.payments.receipts import drain
 
-    _write(sys.stdout, f"{receipts_anchor_pending(limit=args.limit)} receipts anchored")
+    _write(sys.stdout, f"{drain(limit=args.limit)} receipts anchored")
     return 0
 
 

@@ -28,7 +28,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -44,7 +46,7 @@ from mekong.core.events import publish
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
-from mekong.payments import fx, limits, screening
+from mekong.payments import fx, limits, screening, writer
 from mekong.payments.errors import (
     CurrencyNotSupported,
     IdempotencyConflict,
@@ -61,6 +63,7 @@ from mekong.payments.errors import (
     RefundNotAllowed,
 )
 from mekong.payments.events import PaymentCompleted, PaymentHeld, PaymentRefused
+from mekong.payments.groupcommit import GroupCommitter, Item
 from mekong.payments.models import (
     FxRate,
     Participant,
@@ -107,15 +110,14 @@ def best_offer(source: str, destination: str, *, sandbox: bool = False) -> Offer
     if source == destination:
         return Offer(provider=None, rate=Decimal(1), mid=Decimal(1))
     now = clock.now()
-    rows = (
-        FxRate.objects.select_related("provider")
-        .filter(valid_from__lte=now, valid_until__gt=now, provider__sandbox=sandbox)
-        .filter(
-            Q(base_currency=source, quote_currency=destination)
-            | Q(base_currency=destination, quote_currency=source)
-        )
-        .order_by("-valid_from", "-id")
-    )
+    pair = {(source, destination), (destination, source)}
+    rows = [
+        r
+        for r in _current_rates(now)
+        if (r.base_currency, r.quote_currency) in pair
+        and r.provider.sandbox == sandbox
+        and r.valid_from <= now < r.valid_until
+    ]
     seen: set[int] = set()
     best: Offer | None = None
     for row in rows:
@@ -128,6 +130,40 @@ def best_offer(source: str, destination: str, *, sandbox: bool = False) -> Offer
         if best is None or rate > best.rate:
             best = Offer(provider=row.provider, rate=rate, mid=mid)
     return best
+
+
+#: How long a process may keep its copy of the rates (and their providers' names) when no
+#: rate is published meanwhile; a publication is seen at the next quote.
+RATES_TTL = 60.0
+_rates_cache: dict[str, tuple[tuple[int, int], float, list[FxRate]]] = {}
+
+
+def _current_rates(now: datetime) -> list[FxRate]:
+    """Every rate not yet expired, newest first, with its provider; cached per process.
+
+    Rates are only ever added (`services.rate_publish`; the admin is read-only), so the
+    table's row count and highest id change exactly when one is published: one cheap
+    aggregate decides whether the copy is still good. Inside a transaction (a caller's, or a
+    test's that may roll back) the table is read afresh.
+    """
+    conn = transaction.get_connection()
+    fresh = (
+        FxRate.objects.select_related("provider")
+        .filter(valid_until__gt=now)
+        .order_by("-valid_from", "-id")
+    )
+    if conn.in_atomic_block:
+        return list(fresh)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM payments_fxrate")
+        count, top = cursor.fetchone()
+    token = (int(count), int(top))
+    cached = _rates_cache.get(conn.alias)
+    if cached is not None and cached[0] == token and time.monotonic() - cached[1] < RATES_TTL:
+        return cached[2]
+    rows = list(fresh)
+    _rates_cache[conn.alias] = (token, time.monotonic(), rows)
+    return rows
 
 
 def quote_create(
@@ -165,25 +201,26 @@ def quote_create(
         raise InvalidAmount()
     fee = fx.fee_for(principal, source)
     now = clock.now()
-    return Quote.objects.create(
-        wallet=wallet,
-        payee_wallet=payee_wallet,
-        payee_proxy_kind=proxy_kind,
-        payee_proxy_value=proxy_value,
-        fx_provider=offer.provider,
-        fixed=fixed,
-        source_currency=source,
-        source_amount=principal,
-        destination_currency=destination,
-        destination_amount=delivered,
-        rate=fx.rate_text(offer.rate),
-        mid=fx.rate_text(offer.mid),
-        fee_amount=fee,
-        total_debit=principal + fee,
-        sandbox=wallet.sandbox,
-        created_at=now,
-        expires_at=now + QUOTE_TTL,
-    )
+    with writer.serial():
+        return Quote.objects.create(
+            wallet=wallet,
+            payee_wallet=payee_wallet,
+            payee_proxy_kind=proxy_kind,
+            payee_proxy_value=proxy_value,
+            fx_provider=offer.provider,
+            fixed=fixed,
+            source_currency=source,
+            source_amount=principal,
+            destination_currency=destination,
+            destination_amount=delivered,
+            rate=fx.rate_text(offer.rate),
+            mid=fx.rate_text(offer.mid),
+            fee_amount=fee,
+            total_debit=principal + fee,
+            sandbox=wallet.sandbox,
+            created_at=now,
+            expires_at=now + QUOTE_TTL,
+        )
 
 
 # --- ledger legs --------------------------------------------------------------------------
@@ -200,23 +237,31 @@ class Leg:
 
 
 class _Accounts:
-    """The ledger accounts a quote's legs touch, read in one query."""
+    """The ledger accounts that quotes' legs touch, read in one query (one or many quotes)."""
 
-    def __init__(self, quote: Quote) -> None:
-        ids = {quote.wallet.participant_id, quote.payee_wallet.participant_id}
-        if quote.fx_provider_id is not None:
-            ids.add(quote.fx_provider_id)
+    def __init__(self, *quotes: Quote) -> None:
+        ids: set[int] = set()
+        currencies: set[str] = set()
+        for quote in quotes:
+            ids.update((quote.wallet.participant_id, quote.payee_wallet.participant_id))
+            if quote.fx_provider_id is not None:
+                ids.add(quote.fx_provider_id)
+            currencies.update((quote.source_currency, quote.destination_currency))
         rows = Position.objects.filter(
-            Q(participant_id__in=ids)
-            | Q(participant__kind=ParticipantKind.HUB, participant__sandbox=quote.sandbox),
-            currency__in=(quote.source_currency, quote.destination_currency),
+            Q(participant_id__in=ids) | Q(participant__kind=ParticipantKind.HUB),
+            currency__in=currencies,
         ).values_list(
-            "participant_id", "participant__kind", "currency", "kind", "ledger_account_id"
+            "participant_id",
+            "participant__kind",
+            "participant__sandbox",
+            "currency",
+            "kind",
+            "ledger_account_id",
         )
-        self.by_key = {(pid, cur, kind): acct for pid, _pk, cur, kind, acct in rows}
+        self.by_key = {(pid, cur, kind): acct for pid, _pk, _sb, cur, kind, acct in rows}
         self.hub = {
-            (cur, kind): acct
-            for _pid, pkind, cur, kind, acct in rows
+            (sandbox, cur, kind): acct
+            for _pid, pkind, sandbox, cur, kind, acct in rows
             if pkind == ParticipantKind.HUB
         }
 
@@ -227,16 +272,20 @@ class _Accounts:
             raise InsufficientLiquidity(params={"currency": currency})
         return found
 
-    def hub_fees(self, currency: str) -> int:
-        found = self.hub.get((currency, PositionKind.FEES))
+    def hub_fees(self, currency: str, *, sandbox: bool) -> int:
+        found = self.hub.get((sandbox, currency, PositionKind.FEES))
         if found is None:
             raise InsufficientLiquidity(params={"currency": currency})
         return found
 
 
-def legs_for(quote: Quote) -> list[Leg]:
-    """The ledger legs that execute ``quote`` (see the module docstring)."""
-    accounts = _Accounts(quote)
+def legs_for(quote: Quote, accounts: _Accounts | None = None) -> list[Leg]:
+    """The ledger legs that execute ``quote`` (see the module docstring).
+
+    Raises:
+        InsufficientLiquidity: a participant has no account in a currency it must use.
+    """
+    accounts = accounts or _Accounts(quote)
     _account = accounts.of
     payer, payee = quote.wallet, quote.payee_wallet
     p, r, x = payer.participant, payee.participant, quote.fx_provider
@@ -266,8 +315,8 @@ def legs_for(quote: Quote) -> list[Leg]:
         )  # fmt: skip
     if quote.fee_amount > 0:
         legs.append(
-            Leg(_account(p, c1, settle), accounts.hub_fees(c1), quote.fee_amount,
-                c1, base + 3, "position")
+            Leg(_account(p, c1, settle), accounts.hub_fees(c1, sandbox=quote.sandbox),
+                quote.fee_amount, c1, base + 3, "position")
         )  # fmt: skip
     if x is not None:
         legs.append(
@@ -307,7 +356,20 @@ def _execute(
     payment_id: uuid.UUID, legs: list[Leg], *, pending: bool, user_data: str
 ) -> tuple[list[uuid.UUID], str | None]:
     ids = _leg_ids(payment_id, len(legs))
-    batch = [
+    results = ledger.transfers_create(
+        _transfers(payment_id, legs, pending=pending, user_data=user_data)
+    )
+    return ids, _refusal(legs, [r.code for r in results])
+
+
+def _transfers(
+    payment_id: uuid.UUID, legs: list[Leg], *, pending: bool, user_data: str = ""
+) -> list[TransferIn]:
+    """The linked chain of ledger transfers that executes ``legs`` (ids derived from the
+    payment's, so a replayed chain is recognised by the ledger)."""
+    ids = _leg_ids(payment_id, len(legs))
+    data = user_data or f"payment:{payment_id}"
+    return [
         TransferIn(
             id=tid,
             debit_account_id=leg.debit,
@@ -317,12 +379,10 @@ def _execute(
             code=leg.code,
             pending=pending,
             linked=i < len(legs) - 1,
-            user_data=user_data,
+            user_data=data,
         )
         for i, (tid, leg) in enumerate(zip(ids, legs, strict=True))
     ]
-    results = ledger.transfers_create(batch)
-    return ids, _refusal(legs, [r.code for r in results])
 
 
 # --- pay ----------------------------------------------------------------------------------
@@ -365,6 +425,42 @@ def _limit_breach(wallet: Wallet, quote: Quote, now: datetime) -> str | None:
         this_month=int(totals["month"] or 0),
         code=wallet.currency,
     )
+
+
+def _limit_breaches(pairs: list[tuple[Wallet, Quote]], now: datetime) -> list[str | None]:
+    """`_limit_breach` for several wallets (distinct) in one grouped query."""
+    if not pairs:
+        return []
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = day.replace(day=1)
+    totals = {
+        row["wallet_id"]: row
+        for row in Payment.objects.filter(
+            wallet_id__in=[w.pk for w, _q in pairs],
+            status__in=_COUNTED,
+            refund_of=None,
+            created_at__gte=month,
+        )
+        .values("wallet_id")
+        .annotate(
+            month=Sum("quote__total_debit"),
+            day=Sum("quote__total_debit", filter=Q(created_at__gte=day)),
+        )
+        .order_by()
+    }
+    out = []
+    for wallet, quote in pairs:
+        row = totals.get(wallet.pk, {})
+        out.append(
+            limits.breached(
+                tier=wallet.kyc_tier,
+                amount=quote.total_debit,
+                today=int(row.get("day") or 0),
+                this_month=int(row.get("month") or 0),
+                code=wallet.currency,
+            )
+        )
+    return out
 
 
 def _raise_refusal(payment: Payment) -> NoReturn:
@@ -415,8 +511,9 @@ def payment_create(
         sender_participant is not None and quote.wallet.participant_id != sender_participant.pk
     ):
         raise QuoteNotFound()
+    request = PayRequest(quote_id, quote.wallet_id, key, reference, digest)
     try:
-        payment = _pay_locked(quote_id, key, reference, digest)
+        payment = _pay(request)
     except IntegrityError:
         # PostgreSQL: a concurrent request under the same key won the insert after we
         # checked; ours rolled back whole. Answer as a retry.
@@ -429,7 +526,212 @@ def payment_create(
     return payment
 
 
-def _pay_locked(quote_id: uuid.UUID, key: str, reference: str, digest: str) -> Payment:
+@dataclass(frozen=True, slots=True)
+class PayRequest:
+    """A validated request to pay a quote (what group commit queues)."""
+
+    quote_id: uuid.UUID
+    wallet_id: int
+    key: str
+    reference: str
+    digest: str
+
+
+def group_commit_enabled() -> bool:
+    """Whether concurrent payments of a process share transactions (``PAYMENTS_GROUP_COMMIT``,
+    on unless set to ``off``); see `mekong.payments.groupcommit`."""
+    return os.environ.get("PAYMENTS_GROUP_COMMIT", "on").strip().lower() not in ("off", "0")
+
+
+def _pay(request: PayRequest) -> Payment:
+    """Apply one payment request: batched with concurrent ones (group commit) when it runs
+    on its own (not inside a caller's transaction), else in a transaction of its own."""
+    if group_commit_enabled() and not transaction.get_connection().in_atomic_block:
+        return _committer.submit(request)
+    with writer.serial():
+        return _pay_locked(request)
+
+
+def _pay_alone(item: Item[PayRequest, Payment]) -> None:
+    try:
+        with writer.serial():
+            item.result = _pay_locked(item.payload)
+    except Exception as exc:  # the submitting thread raises it
+        item.error = exc
+
+
+def _pay_batch(items: Sequence[Item[PayRequest, Payment]]) -> None:
+    """Group commit's runner: apply concurrent payment requests in one transaction.
+
+    One request per wallet goes into the batch (the limits and the idempotency check read
+    the wallet's payments, which a batch-mate could change); later requests of the same
+    wallet run alone after it. If the batch transaction fails as a whole (an insert race on an
+    idempotency key, a deadlock, a bug), it rolled back entirely and every request is run
+    alone, so each still gets its own answer. Outcomes are handed out only after commit.
+    """
+    batch: list[Item[PayRequest, Payment]] = []
+    later: list[Item[PayRequest, Payment]] = []
+    wallets: set[int] = set()
+    for item in items:
+        (later if item.payload.wallet_id in wallets else batch).append(item)
+        wallets.add(item.payload.wallet_id)
+    if len(batch) == 1:
+        later.insert(0, batch.pop())
+    if batch:
+        try:
+            with writer.serial(), transaction.atomic():
+                outcomes = _apply_batch([item.payload for item in batch])
+        except Exception:
+            log.warning("payment batch of %d rolled back; paying one by one", len(batch))
+            later[:0] = batch
+        else:
+            for item, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, Payment):
+                    item.result = outcome
+                else:
+                    item.error = outcome
+    for item in later:
+        _pay_alone(item)
+
+
+_committer: GroupCommitter[PayRequest, Payment] = GroupCommitter(_pay_batch)
+
+
+def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
+    """`_pay_locked` for many requests (distinct wallets) in the caller's transaction.
+
+    The same checks in the same order, each request deciding only its own outcome, with the
+    reads and writes shared: one locking read of the quotes and one of the wallets (in id
+    order, so batches of different processes cannot deadlock on them), one idempotency read,
+    one limits read, one screening pass, one ledger call carrying every payment's linked
+    chain (a refused chain moves nothing and does not affect the others), one insert of the
+    payment rows and one update of the quotes.
+    """
+    now = clock.now()
+    quotes = {
+        q.pk: q
+        for q in Quote.objects.select_for_update(of=("self",))
+        .select_related("wallet__participant", "payee_wallet__participant", "fx_provider")
+        .filter(pk__in=[r.quote_id for r in requests])
+        .order_by("wallet_id")
+    }
+    wallets = Wallet.objects.select_for_update().in_bulk([r.wallet_id for r in requests])
+    earlier = {
+        (p.wallet_id, p.idempotency_key): p
+        for p in Payment.objects.filter(
+            wallet_id__in=list(wallets), idempotency_key__in=[r.key for r in requests]
+        )
+    }
+    outcomes: list[Payment | Exception | None] = [None] * len(requests)
+    todo: list[tuple[int, Payment, Quote]] = []
+    for i, r in enumerate(requests):
+        quote = quotes.get(r.quote_id)
+        existing = earlier.get((r.wallet_id, r.key))
+        if quote is None or quote.wallet_id != r.wallet_id:
+            outcomes[i] = QuoteNotFound()
+        elif existing is not None:
+            same = existing.request_hash == r.digest
+            outcomes[i] = existing if same else IdempotencyConflict()
+        elif quote.used_at is not None:
+            outcomes[i] = QuoteUsed()
+        elif quote.expires_at <= now:
+            outcomes[i] = QuoteExpired()
+        else:
+            quote.wallet = wallets[r.wallet_id]
+            payment = Payment(
+                id=uuid.uuid4(),
+                wallet=quote.wallet,
+                quote=quote,
+                idempotency_key=r.key,
+                request_hash=r.digest,
+                reference=r.reference,
+                sender_participant=quote.wallet.participant,
+                receiver_participant=quote.payee_wallet.participant,
+                sandbox=quote.sandbox,
+                created_at=now,
+            )
+            todo.append((i, payment, quote))
+    breaches = _limit_breaches([(p.wallet, q) for _i, p, q in todo], now)
+    refused: list[tuple[int, Payment, str, str]] = []
+    going: list[tuple[int, Payment, Quote]] = []
+    for (i, payment, quote), breach in zip(todo, breaches, strict=True):
+        if breach is not None:
+            refused.append((i, payment, "limit_exceeded", breach))
+        else:
+            going.append((i, payment, quote))
+    accounts = _Accounts(*(q for _i, _p, q in going)) if going else None
+    chains: list[tuple[int, Payment, Quote, list[Leg]]] = []
+    for i, payment, quote in going:
+        try:
+            chains.append((i, payment, quote, legs_for(quote, accounts)))
+        except InsufficientLiquidity as exc:  # no account: refused before anything moves
+            outcomes[i] = exc
+    hits_of = screening.screen_many([q for _i, _p, q, _l in chains]) if chains else []
+    transfers: list[TransferIn] = []
+    for (_i, payment, _q, legs), hits in zip(chains, hits_of, strict=True):
+        payment.screening_hits = hits
+        payment.transfer_ids = [str(t) for t in _leg_ids(payment.pk, len(legs))]
+        transfers.extend(_transfers(payment.pk, legs, pending=bool(hits)))
+    results = iter(ledger.transfers_create(transfers) if transfers else [])
+    done: list[tuple[int, Payment, Quote]] = []
+    for i, payment, quote, legs in chains:
+        codes = [next(results).code for _leg in legs]
+        try:
+            refusal = _refusal(legs, codes)
+        except RuntimeError as exc:  # its chain moved nothing; the others stand
+            outcomes[i] = exc
+            continue
+        if refusal is not None:
+            refused.append((i, payment, refusal, ""))
+            continue
+        if payment.screening_hits:
+            payment.status = PaymentStatus.HELD
+        else:
+            payment.status = PaymentStatus.COMPLETED
+            payment.completed_at = now
+        _messages(payment, quote)
+        done.append((i, payment, quote))
+    for i, payment, code, detail in refused:
+        payment.status = PaymentStatus.REFUSED
+        payment.refusal_code = code
+        payment.refusal_detail = detail
+        outcomes[i] = payment
+    rows = [p for _i, p, _q in done] + [p for _i, p, _c, _d in refused]
+    Payment.objects.bulk_create(rows)
+    Quote.objects.filter(pk__in=[q.pk for _i, _p, q in done]).update(used_at=now)
+    for i, payment, quote in done:
+        quote.used_at = now
+        outcomes[i] = payment
+        _record(payment, data={"quote": str(quote.pk), "hits": len(payment.screening_hits)})
+    for _i, payment, code, _d in refused:
+        _record(payment, data={"refusal_code": code})
+    assert all(o is not None for o in outcomes)
+    return cast(list[Payment | Exception], outcomes)
+
+
+def _record(payment: Payment, *, data: dict[str, object]) -> None:
+    """Audit entry and event of a payment that was just decided (in its transaction)."""
+    audit_record(
+        action=f"payments.payment_{payment.status}",
+        organisation_id=payment.sender_participant.organisation_id,
+        object_type="payments_payment",
+        object_id=str(payment.pk),
+        data=data,
+    )
+    if payment.status == PaymentStatus.REFUSED:
+        publish(PaymentRefused(payment_id=str(payment.pk), status=payment.refusal_code or ""))
+    else:
+        event = PaymentHeld if payment.status == PaymentStatus.HELD else PaymentCompleted
+        publish(event(payment_id=str(payment.pk), status=payment.status))
+
+
+def _pay_locked(request: PayRequest) -> Payment:
+    quote_id, key, reference, digest = (
+        request.quote_id,
+        request.key,
+        request.reference,
+        request.digest,
+    )
     now = clock.now()
     with transaction.atomic():
         quote = (
@@ -551,8 +853,9 @@ def receipts_deferred() -> bool:
     """Whether receipts are anchored in the background (``PAYMENTS_RECEIPTS=deferred``).
 
     Inline (the default) anchors each payment right after it commits, so the answer carries
-    its ``receipt_index``. Deferred leaves that to `receipts_anchor_pending` (``mekong payments
-    anchor``, run periodically), taking the trustlog's writes out of the payment's path.
+    its ``receipt_index``. Deferred leaves that to the server's background loop and ``mekong
+    payments anchor`` (`mekong.payments.receipts`), taking the trustlog's writes out of the
+    payment's path.
     """
     return os.environ.get("PAYMENTS_RECEIPTS", "inline").strip().lower() == "deferred"
 
@@ -560,12 +863,16 @@ def receipts_deferred() -> bool:
 def receipt_ensure(payment: Payment, *, force: bool = False) -> None:
     """Anchor a completed payment whose receipt is missing (idempotent; inline mode only
     unless ``force``)."""
-    if (
-        payment.receipt_index is None
-        and payment.status in (PaymentStatus.COMPLETED, PaymentStatus.REFUNDED)
-        and (force or not receipts_deferred())
+    if payment.receipt_index is None and payment.status in (
+        PaymentStatus.COMPLETED,
+        PaymentStatus.REFUNDED,
     ):
-        _anchor(payment)
+        if force or not receipts_deferred():
+            _anchor(payment)
+        else:
+            from mekong.payments import receipts
+
+            receipts.kick()  # queued in the payment's transaction; the loop anchors it
 
 
 def receipts_anchor_pending(*, limit: int = 1000) -> int:
@@ -579,7 +886,8 @@ def receipts_anchor_pending(*, limit: int = 1000) -> int:
         .order_by("completed_at")[:limit]
     )
     for payment in pending:
-        _anchor(payment)
+        with writer.serial():  # SQLite: queue behind the payments instead of busy-sleeping
+            _anchor(payment)
         done += payment.receipt_index is not None
     return done
 

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from mekong.core.text import search_key
 from mekong.payments.models import ProxyEntry, Quote, Wallet, WatchlistEntry
 from mekong.threatintel import facade as threatintel
-from mekong.threatintel.contracts import Observable
+from mekong.threatintel.contracts import Match, Observable
 
 #: Similarity (difflib ratio of search keys) from which a name counts as a watchlist match.
 NAME_THRESHOLD = 0.88
@@ -27,40 +27,65 @@ _OBSERVABLE_KINDS = {
 }
 
 
+def _observables_by_wallet(wallets: list[Wallet]) -> dict[int, list[Observable]]:
+    """Each wallet's observables (its account, then every alias), in one query."""
+    seen: dict[int, dict[tuple[str, str], None]] = {
+        w.pk: {("account", w.account_ref): None} for w in wallets
+    }
+    rows = ProxyEntry.objects.filter(wallet__in=list(seen)).values_list(
+        "wallet_id", "kind", "value"
+    )
+    for wallet_id, kind, value in rows:
+        obs_kind = _OBSERVABLE_KINDS[kind]
+        seen[wallet_id][(obs_kind, value)] = None
+        if kind == "qr_merchant":
+            seen[wallet_id][(obs_kind, value.rsplit(":", 1)[-1])] = None
+    return {pk: [Observable(kind=k, value=v) for k, v in keys] for pk, keys in seen.items()}
+
+
 def observables_of(*wallets: Wallet) -> list[Observable]:
     """What threat intelligence is asked about wallets: their accounts and every alias.
 
     QR merchant keys are sent whole (``laoqr:27710418:mch…``) and as the bare merchant id (the
     last part), which is how an analyst copies it from a code.
     """
-    seen: dict[tuple[str, str], None] = {("account", w.account_ref): None for w in wallets}
-    rows = ProxyEntry.objects.filter(wallet__in=[w.pk for w in wallets]).values_list(
-        "kind", "value"
-    )
-    for kind, value in rows:
-        obs_kind = _OBSERVABLE_KINDS[kind]
-        seen[(obs_kind, value)] = None
-        if kind == "qr_merchant":
-            seen[(obs_kind, value.rsplit(":", 1)[-1])] = None
-    return [Observable(kind=k, value=v) for k, v in seen]
+    by_wallet = _observables_by_wallet(list(wallets))
+    merged = {(o.kind, o.value): o for w in wallets for o in by_wallet[w.pk]}
+    return list(merged.values())
 
 
 def name_similarity(a: str, b: str) -> float:
     """How alike two names are (0-1): the better of the whole keys and the sorted words."""
-    ka, kb = search_key(a), search_key(b)
-    if not ka or not kb:
+    return _similarity(_keys(a), _keys(b))
+
+
+def _keys(name: str) -> tuple[str, str]:
+    key = search_key(name)
+    return key, " ".join(sorted(key.split()))
+
+
+def _similarity(a: tuple[str, str], b: tuple[str, str]) -> float:
+    if not a[0] or not b[0]:
         return 0.0
-    whole = SequenceMatcher(None, ka, kb).ratio()
-    words = SequenceMatcher(None, " ".join(sorted(ka.split())), " ".join(sorted(kb.split())))
-    return max(whole, words.ratio())
+    whole = SequenceMatcher(None, a[0], b[0]).ratio()
+    return max(whole, SequenceMatcher(None, a[1], b[1]).ratio())
 
 
-def watchlist_hits(names: list[str]) -> list[dict[str, str]]:
+def _active_watchlist() -> list[tuple[WatchlistEntry, list[tuple[str, str]]]]:
+    """Active entries with their spellings' search keys (computed once per screening)."""
+    return [(e, [_keys(n) for n in e.names]) for e in WatchlistEntry.objects.filter(active=True)]
+
+
+def watchlist_hits(
+    names: list[str],
+    entries: list[tuple[WatchlistEntry, list[tuple[str, str]]]] | None = None,
+) -> list[dict[str, str]]:
     """Active watchlist entries whose names are like one of ``names``."""
     hits = []
-    for entry in WatchlistEntry.objects.filter(active=True):
-        for name in names:
-            best = max((name_similarity(name, listed) for listed in entry.names), default=0.0)
+    keyed = [(name, _keys(name)) for name in names]
+    for entry, listed in _active_watchlist() if entries is None else entries:
+        for name, key in keyed:
+            best = max((_similarity(key, other) for other in listed), default=0.0)
             if best >= NAME_THRESHOLD:
                 hits.append(
                     {
@@ -76,14 +101,8 @@ def watchlist_hits(names: list[str]) -> list[dict[str, str]]:
     return hits
 
 
-def screen(quote: Quote) -> list[dict[str, str]]:
-    """All hits on both ends of a quoted payment, as the sending PSP may see them."""
-    ends = (quote.payee_wallet, quote.wallet)
-    observables = observables_of(*ends)
-    matches = threatintel.match(
-        observables, caller_organisation_id=quote.wallet.participant.organisation_id
-    )
-    hits = [
+def _intel_hits(matches: list[Match]) -> list[dict[str, str]]:
+    return [
         {
             "source": "threatintel",
             "kind": m.observable.kind,
@@ -95,5 +114,40 @@ def screen(quote: Quote) -> list[dict[str, str]]:
         }
         for m in matches
     ]
-    hits.extend(watchlist_hits([w.holder_name for w in ends]))
-    return hits
+
+
+def screen(quote: Quote) -> list[dict[str, str]]:
+    """All hits on both ends of a quoted payment, as the sending PSP may see them."""
+    return screen_many([quote])[0]
+
+
+def screen_many(quotes: list[Quote]) -> list[list[dict[str, str]]]:
+    """`screen` for several quotes at once: one alias query, one threat-intelligence match
+    per sending organisation, one watchlist read. Each quote gets exactly the hits that
+    screening it alone gives (a match is kept for a quote when its observable is one of that
+    quote's ends')."""
+    wallets = {w.pk: w for q in quotes for w in (q.payee_wallet, q.wallet)}
+    by_wallet = _observables_by_wallet(list(wallets.values()))
+    per_quote = [
+        {(o.kind, o.value): o for w in (q.payee_wallet, q.wallet) for o in by_wallet[w.pk]}
+        for q in quotes
+    ]
+    callers: dict[int, dict[tuple[str, str], Observable]] = {}
+    for q, observables in zip(quotes, per_quote, strict=True):
+        callers.setdefault(q.wallet.participant.organisation_id, {}).update(observables)
+    matches = {
+        org: threatintel.match(list(observables.values()), caller_organisation_id=org)
+        for org, observables in callers.items()
+    }
+    entries = _active_watchlist()
+    out = []
+    for q, observables in zip(quotes, per_quote, strict=True):
+        mine = [
+            m
+            for m in matches[q.wallet.participant.organisation_id]
+            if (m.observable.kind, m.observable.value) in observables
+        ]
+        hits = _intel_hits(mine)
+        hits.extend(watchlist_hits([w.holder_name for w in (q.payee_wallet, q.wallet)], entries))
+        out.append(hits)
+    return out

@@ -1,0 +1,101 @@
+"""Group commit: concurrent requests of one process applied in one database transaction.
+
+Leader/follower batching (docs/adr/0010-payments-group-commit.md). A request thread
+`submit`\\ s its work item and, when no batch is running, becomes the leader: it takes every
+item queued so far (up to `BATCH_MAX`), runs them with one call of the batch runner (one
+transaction), and wakes each item's thread with that item's own result or error. Items that
+arrive while a batch runs queue up; when the leader finishes, it hands the lead to the oldest
+waiting item's thread, which runs the next batch. A thread is woken only after the batch that
+carried its item committed (or failed), so nothing is acknowledged before it is durable.
+
+The runner owns the semantics: it must give every item its own outcome (one item's refusal
+or error must not decide the others'). This module only queues, elects and wakes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Most items applied in one batch (one transaction). Large enough to absorb a burst of a
+#: server's threads, small enough to keep a batch's transaction short.
+BATCH_MAX = 64
+
+
+class Item(Generic[T, R]):
+    """One queued request: its payload, and once its batch ran, its result or error."""
+
+    __slots__ = ("error", "lead", "payload", "result", "woken")
+
+    def __init__(self, payload: T) -> None:
+        self.payload = payload
+        self.result: R | None = None
+        self.error: BaseException | None = None
+        self.lead = False  # woken to lead the next batch, not with an outcome
+        self.woken = threading.Event()
+
+
+class GroupCommitter(Generic[T, R]):
+    """Batches concurrent `submit` calls of one process into calls of ``run``.
+
+    ``run(items)`` applies a batch and sets each item's ``result`` or ``error``; if it raises,
+    every item of the batch without an outcome gets that error.
+    """
+
+    def __init__(self, run: Callable[[Sequence[Item[T, R]]], None], *, batch_max: int = BATCH_MAX):
+        self._run = run
+        self._batch_max = batch_max
+        self._mutex = threading.Lock()
+        self._queue: list[Item[T, R]] = []
+        self._busy = False  # a leader is running a batch
+
+    def submit(self, payload: T) -> R:
+        """Queue ``payload``, wait until a batch applied it, and return its result.
+
+        Raises:
+            whatever the runner set as the item's error.
+        """
+        item: Item[T, R] = Item(payload)
+        with self._mutex:
+            self._queue.append(item)
+            lead = not self._busy
+            if lead:
+                self._busy = True
+        if not lead:
+            item.woken.wait()
+            if item.lead:
+                lead = True
+        if lead:
+            self._lead()
+        if item.error is not None:
+            raise item.error
+        return item.result  # type: ignore[return-value]
+
+    def _lead(self) -> None:
+        """Run one batch, then hand the lead to the oldest waiting item (or stand down)."""
+        with self._mutex:
+            batch = self._queue[: self._batch_max]
+            del self._queue[: self._batch_max]
+        try:
+            if batch:
+                self._run(batch)
+        except BaseException as exc:  # every waiter must wake, whatever happened
+            for it in batch:
+                if it.error is None and it.result is None:
+                    it.error = exc
+        finally:
+            with self._mutex:
+                successor = self._queue[0] if self._queue else None
+                if successor is None:
+                    self._busy = False
+                else:
+                    successor.lead = True
+            for it in batch:
+                if not it.lead:
+                    it.woken.set()
+            if successor is not None:
+                successor.woken.set()

@@ -1,0 +1,121 @@
+"""Deferred receipts: a durable queue of payments to anchor, drained by a background loop.
+
+With ``PAYMENTS_RECEIPTS=deferred`` a payment's receipt is not anchored in its request. The
+queue is the payments table itself: a completed payment without ``receipt_index`` is
+committed in the payment's own transaction, so nothing acknowledged can be lost, whatever
+crashes when. It is drained by
+
+- a daemon thread in each server process, started by the first deferred payment the process
+  makes and woken by every later one (so receipts lag by the time the anchoring takes, about
+  a second under load; idle, it looks once a second), and
+- ``mekong payments anchor`` (after a restart, or where no server runs).
+
+Only one drainer works at a time on a host: each takes an exclusive ``flock`` on
+``$MEKONG_VAR_DIR/payments-anchor.lock`` first (the loop skips a round when another holds
+it, the CLI waits), so no payment is anchored twice. Servers on several hosts need the CLI
+on one host instead (``PAYMENTS_ANCHOR_LOOP=off`` on the others).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+log = logging.getLogger(__name__)
+
+#: The loop's longest sleep when it is not woken.
+IDLE_WAIT = 1.0
+#: Receipts anchored per database read of the queue.
+CHUNK = 200
+
+_wake = threading.Event()
+_stop = threading.Event()
+_start = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+@contextlib.contextmanager
+def drainer_lock(*, wait: bool) -> Iterator[bool]:
+    """Hold the host's drainer lock; yields False (without waiting) when another holds it."""
+    path = Path(settings.VAR_DIR) / "payments-anchor.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def drain(*, limit: int | None = None) -> int:
+    """Anchor queued receipts (all, or at most ``limit``), holding the drainer lock; return
+    how many were anchored."""
+    from mekong.payments.paying import receipts_anchor_pending
+
+    done = 0
+    with drainer_lock(wait=True):
+        while limit is None or done < limit:
+            chunk = CHUNK if limit is None else min(CHUNK, limit - done)
+            anchored = receipts_anchor_pending(limit=chunk)
+            done += anchored
+            if anchored < chunk:
+                break
+    return done
+
+
+def kick() -> None:
+    """A deferred receipt was queued: wake this process's loop (started on first use).
+
+    Not inside a transaction (the row may not be visible yet, and tests run in one), and not
+    with ``PAYMENTS_ANCHOR_LOOP=off``.
+    """
+    global _thread
+    if connection.in_atomic_block:
+        return
+    if os.environ.get("PAYMENTS_ANCHOR_LOOP", "on").strip().lower() in ("off", "0"):
+        return
+    if _thread is None or not _thread.is_alive():
+        with _start:
+            if _thread is None or not _thread.is_alive():
+                _stop.clear()
+                _thread = threading.Thread(target=_loop, name="payments-receipts", daemon=True)
+                _thread.start()
+    _wake.set()
+
+
+def stop(timeout: float = 10.0) -> None:
+    """Stop this process's loop (after its current round) and wait for it."""
+    thread = _thread
+    _stop.set()
+    _wake.set()
+    if thread is not None:
+        thread.join(timeout)
+
+
+def _loop() -> None:
+    from mekong.payments.paying import receipts_anchor_pending
+
+    while not _stop.is_set():
+        _wake.wait(timeout=IDLE_WAIT)
+        _wake.clear()
+        try:
+            with drainer_lock(wait=False) as mine:
+                while mine and not _stop.is_set() and receipts_anchor_pending(limit=CHUNK) == CHUNK:
+                    pass
+        except Exception:  # the queue stays; the next round or the CLI retries
+            log.exception("anchoring deferred payment receipts failed")
+        finally:
+            if _stop.is_set():
+                connection.close()
