@@ -168,7 +168,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             shipping_choice=_shipping_choice(request.POST.dict()),
             language=_language(),
             # The goods amounts the cart page showed: a price edited meanwhile is refused.
-            expected_goods=_per_seller(request.POST.dict(), "expected_", minimum=0),
+            expected_goods=_per_seller(request.POST.dict(), "expected_", minimum=0) or None,
         )
     except DomainError as exc:
         messages.error(request, exc.detail)

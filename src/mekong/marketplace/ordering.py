@@ -133,7 +133,8 @@ def checkout_submit(
     Orders whose payment is refused are cancelled and their stock returned.
 
     The cart is priced again now (`tiers` rule); ``expected_goods`` (seller id → goods amount
-    in minor units, as the buyer saw them) makes checkout refuse changed amounts. Order lines
+    in minor units, as the buyer saw them) makes checkout refuse changed amounts, and sellers
+    the buyer did not see (None: no check; API clients that never saw a cart). Order lines
     copy the variant, its label and the tier unit price.
 
     Raises:
@@ -256,13 +257,12 @@ def _revalidate(groups: list[SellerGroup], expected_goods: dict[int, int] | None
                 raise BelowMinimumOrder(
                     params={"product": item.product.slug, "minimum": item.minimum}
                 )
-        if expected_goods is not None:
-            seen = expected_goods.get(group.seller.pk)
-            if seen is not None and seen != group.goods.minor:
-                raise PriceChanged(
-                    params={"seller": group.seller.slug},
-                    extra={"seller": group.seller.slug, "goods_minor": group.goods.minor},
-                )
+        # A seller missing from what the buyer saw (added in another tab) counts as changed.
+        if expected_goods is not None and expected_goods.get(group.seller.pk) != group.goods.minor:
+            raise PriceChanged(
+                params={"seller": group.seller.slug},
+                extra={"seller": group.seller.slug, "goods_minor": group.goods.minor},
+            )
 
 
 class _Ids(TypedDict):

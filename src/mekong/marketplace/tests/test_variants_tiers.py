@@ -276,6 +276,10 @@ def test_checkout_refuses_a_stale_cart(market: Market, roast: Roast) -> None:
         _submit(market, "stale", expected_goods=seen)
     assert changed.value.code == "marketplace_price_changed"
     assert changed.value.http_status == 409
+    # An order from a seller the buyer did not see is a change too.
+    with pytest.raises(PriceChanged):
+        _submit(market, "unseen", expected_goods={market.seller.pk + 1: 10 * 95_000_00})
+    current = {market.seller.pk: 10 * 95_000_00}
     # The minimum rose above what the cart holds.
     Product.objects.filter(pk=roast.product.pk).update(min_order_quantity=12)
     with pytest.raises(BelowMinimumOrder):
@@ -289,7 +293,7 @@ def test_checkout_refuses_a_stale_cart(market: Market, roast: Roast) -> None:
     assert ProductVariant.objects.get(pk=roast.small.pk).stock == 9
     # Priced again now, the order is placed at the current tier price.
     ProductVariant.objects.filter(pk=roast.small.pk).update(stock=40)
-    (order,) = _submit(market, "fresh").orders.all()
+    (order,) = _submit(market, "fresh", expected_goods=current).orders.all()
     assert order.goods_minor == 10 * 95_000_00
 
 
