@@ -15,7 +15,9 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -484,3 +486,34 @@ def test_api_cart_with_variants_and_its_errors(market: Market, roast: Roast) -> 
     status, lines = _call(buyer, "put", "/cart/la-bolaven-arabica", {"quantity": 1})
     assert status == 200
     assert lines[0]["variant"] is None
+
+
+@pytest.mark.urls("mekong.marketplace.tests.api_urls")
+def test_variants_and_tiers_cost_the_same_queries_for_one_product_or_a_page(
+    market: Market, roast: Roast
+) -> None:
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            status, data = _call(None, "get", f"/products?q=coffee&limit={limit}")
+        assert status == 200
+        assert len(data["items"]) == limit
+        return len(captured.captured_queries)
+
+    assert queries(1) == queries(7)  # every coffee, the sampler with variants and tiers
+
+
+def test_the_cart_costs_the_same_queries_for_one_line_or_several(
+    market: Market, roast: Roast
+) -> None:
+    user = market.buyer.pk
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            cart_groups(user_id=user, language="en", destination="VN")
+        return len(captured.captured_queries)
+
+    cart_add(user_id=user, product=roast.product, quantity=5, variant="R-250")
+    one = queries()
+    cart_add(user_id=user, product=roast.product, quantity=5, variant="R-1K")
+    cart_add(user_id=user, product=market.product, quantity=1)
+    assert queries() == one
