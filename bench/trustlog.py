@@ -1,8 +1,9 @@
 """Verifiable log benchmark: batched appends into the database, then root, inclusion and
 consistency proof latency at the final size, side by side with pymerkle 7's SqliteTree.
 
-Usage: `.venv/bin/python bench/trustlog.py [--entries N] [--batch B] [--queries Q]`
-(default 1,000,000 entries in batches of 100,000; 1,000 random proofs of each kind).
+Usage: `.venv/bin/python -m bench.trustlog [--entries N] [--batch B] [--queries Q] [--rounds R]`
+(default 1,000,000 entries in batches of 100,000; 1,000 random proofs of each kind; with
+``--rounds R``, R more append-only rounds, mekong and pymerkle alternating, on SQLite).
 
 Both logs live in SQLite files in one temporary directory and receive the same leaves: the
 platform appends ``(kind, payload)`` through `services.entries_append` (leaf encoding, hashing,
@@ -233,6 +234,43 @@ def run_platform(
     }
 
 
+def append_only(entries: int, batch: int) -> float:
+    """Child process of ``--rounds``: append into a fresh database, return the seconds taken."""
+    from mekong.trustlog import services
+
+    payloads = [b"payment %010d amount=%d THB" % (i, (i * 7919) % 100000) for i in range(entries)]
+    t0 = time.perf_counter()
+    for i in range(0, entries, batch):
+        services.entries_append(items=[("bench.payment", p) for p in payloads[i : i + batch]])
+    return time.perf_counter() - t0
+
+
+def alternate_appends(
+    args: argparse.Namespace, python: Path, leaves_file: Path, tmp: Path
+) -> list[tuple[float, float]]:
+    """Append rates (mekong, pymerkle), each in a fresh SQLite file and process, alternating,
+    so that both see the same machine load as nearly as a shared machine allows."""
+    rates = []
+    for r in range(args.rounds):
+        ours = subprocess.run(
+            [sys.executable, "-m", "bench.trustlog", "--child-append", "--entries",
+             str(args.entries), "--batch", str(args.batch)],
+            capture_output=True, text=True, check=True, cwd=REPO,
+        )  # fmt: skip
+        theirs = subprocess.run(
+            [str(python), "-c", PYMERKLE_SCRIPT, str(leaves_file), str(tmp / f"pm-{r}.db"),
+             str(args.batch), "0", str(args.seed), "default"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        rates.append(
+            (
+                args.entries / float(ours.stdout.strip().splitlines()[-1]),
+                args.entries / json.loads(theirs.stdout)["append_s"],
+            )
+        )
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -246,7 +284,21 @@ def main() -> None:
         action="store_true",
         help="index the whole leaf hash instead of its 8-byte prefix (the old schema)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="afterwards, time appends N more times, mekong and pymerkle alternating",
+    )
+    parser.add_argument("--child-append", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rounds and args.database_url:
+        parser.error("--rounds runs on fresh SQLite files only")
+    if args.child_append:
+        with tempfile.TemporaryDirectory(prefix="mekong-bench-trustlog-") as tmp_name:
+            setup_django(Path(tmp_name), args.database_url)
+            print(append_only(args.entries, args.batch))
+        return
     if args.entries < 2 or args.batch < 1 or args.queries < 2:
         parser.error("need --entries >= 2, --batch >= 1, --queries >= 2")
 
@@ -259,6 +311,7 @@ def main() -> None:
         )
         theirs: dict[str, Any] | None = None
         theirs_wal: dict[str, Any] | None = None
+        rounds: list[tuple[float, float]] = []
         if not args.no_pymerkle:
             python = ensure_pymerkle()
 
@@ -273,6 +326,8 @@ def main() -> None:
 
             theirs = pymerkle("pymerkle.db", args.queries, "default")
             theirs_wal = pymerkle("pymerkle-wal.db", 0, "wal")
+            if args.rounds:
+                rounds = alternate_appends(args, python, leaves_file, tmp)
         from django.db import connection
 
         vendor = connection.vendor
@@ -314,6 +369,13 @@ def main() -> None:
         ratio = (mine / other) if higher_better else (other / mine)
         print(f"{label:<32} {mine:>12,.3f} {other:>12,.3f} {ratio:>9.2f}x")
     print("advantage = how many times better mekong is (>1: mekong ahead)")
+    if rounds:
+        print(f"appends alone, {len(rounds)} rounds alternating (fresh database and process each):")
+        for i, (mine, other) in enumerate(rounds, 1):
+            ratio = mine / other
+            print(f"  round {i}: mekong {mine:,.0f}/s, pymerkle {other:,.0f}/s, {ratio:.2f}x")
+        med_ratio = statistics.median(m / o for m, o in rounds)
+        print(f"  median ratio {med_ratio:.2f}x")
     print(
         f"lookup index update after the appends (deferred from them): {ours['index_s']:.3f} s;"
         " pymerkle has no lookup by leaf hash."

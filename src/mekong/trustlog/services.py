@@ -263,7 +263,8 @@ def checkpoint_publish(*, collect: bool = True) -> CheckpointInfo:
 
     Invariants: at most one checkpoint per size; a checkpoint's root is the root of the tree
     of its size. Lock: the log head row while reading the size and signing, so the checkpoint
-    names a state the log really had; released before any witness is contacted. Writes a
+    names a state the log really had; released before any witness is contacted. Then brings
+    the leaf-hash lookup index up to date (`lookup_index_update`, its own transaction). Writes a
     ``trustlog.checkpoint_published`` audit entry and publishes `CheckpointPublished` when a
     new checkpoint is signed.
 
