@@ -311,15 +311,19 @@ def entry_find(leaf_hash: bytes, *, below: int | None = None) -> EntryInfo:
         EntryNotFound: If there is none.
     """
     leaf_hash = bytes(leaf_hash)
+    # Three statements, in the order entries move (edge row -> unindexed bundle -> lookup
+    # run), so an append or index update committed between two of them cannot hide an entry:
+    # whichever statement runs after the move looks where the entry went.
     candidates: list[int] = []
-    if len(leaf_hash) == merkle.HASH_SIZE:
-        candidates += bundles.key_find(leaf_hash) + bundles.tiles_find(leaf_hash)
     qs = LogEntry.objects.alias(key=LeafKey("leaf_hash")).filter(
         key=leaf_hash[:LEAF_KEY_BYTES], leaf_hash=leaf_hash
     )
     edge = qs.order_by("index").values_list("index", flat=True).first()
     if edge is not None:
         candidates.append(int(edge))
+    if len(leaf_hash) == merkle.HASH_SIZE:
+        candidates += bundles.tiles_find(leaf_hash)
+        candidates += bundles.key_find(leaf_hash)
     for index in sorted(candidates):
         if below is not None and index >= below:
             break
