@@ -72,17 +72,11 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def cart_update(request: HttpRequest) -> HttpResponse:
-    """Change a line's quantity (0 removes it); ``variant`` names the line of a variant.
-
-    The cart page's remove buttons post ``remove=<product id>:<variant SKU>`` instead (they
-    sit in the checkout form, so they name their line in their own value).
-    """
+    """Change a line's quantity (0, or the ``remove`` button, removes it); ``variant`` names
+    the line of a variant (the cart page's per-line forms send ``product`` and ``variant``)."""
     actor = actor_required(request)
-    product_id, quantity = request.POST.get("product"), parse_int(request.POST.get("quantity"))
-    variant = request.POST.get("variant", "")
-    if "remove" in request.POST:
-        product_id, _sep, variant = request.POST["remove"].partition(":")
-        quantity = 0
+    product_id, variant = request.POST.get("product"), request.POST.get("variant", "")
+    quantity = 0 if "remove" in request.POST else parse_int(request.POST.get("quantity"))
     product = Product.objects.filter(pk=parse_int(product_id)).first()
     if product is None:
         raise Http404

@@ -62,6 +62,10 @@ def cart_set(
     """
     if quantity < 0 or quantity > MAX_QUANTITY:
         raise InvalidQuantity()
+    if quantity == 0 and not (variant or "").strip():
+        # Also removes a line kept from before the product had variants (`needs_variant`).
+        CartLine.objects.filter(user_id=user_id, product=product, variant=None).delete()
+        return None
     chosen = resolve_variant(product, variant)
     mine = CartLine.objects.filter(user_id=user_id, product=product, variant=chosen)
     with transaction.atomic():

@@ -308,6 +308,9 @@ def test_a_product_that_gained_variants_after_it_was_put_in_the_cart(market: Mar
     with pytest.raises(VariantRequired):
         _submit(market, "gained")
     assert Order.objects.count() == 0
+    # The buyer can still remove that line (it has no variant to name).
+    cart_set(user_id=market.buyer.pk, product=market.product, quantity=0)
+    assert not CartLine.objects.filter(user_id=market.buyer.pk).exists()
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -391,8 +394,23 @@ def test_a_stale_cart_page_is_refused_and_lines_can_be_removed(
     refused = client.post("/en/marketplace/checkout/", form, follow=True).content.decode()
     assert "Prices in your cart have changed" in refused
     assert Order.objects.count() == 0
+    raised = client.post(
+        "/en/marketplace/cart/update/",
+        {"product": str(roast.product.pk), "variant": "R-1K", "quantity": "10"},
+        follow=True,
+    ).content.decode()
+    assert re.search(r'name="quantity" form="line-\d+-1" value="10"', raised)
+    assert "Buy 20+" in raised
+    too_many = client.post(
+        "/en/marketplace/cart/update/",
+        {"product": str(roast.product.pk), "variant": "R-1K", "quantity": "11"},
+        follow=True,
+    ).content.decode()
+    assert "Only 10 units are in stock." in too_many
     removed = client.post(
-        "/en/marketplace/cart/update/", {"remove": f"{roast.product.pk}:R-1K"}, follow=True
+        "/en/marketplace/cart/update/",
+        {"product": str(roast.product.pk), "variant": "R-1K", "remove": "Remove"},
+        follow=True,
     )
     assert "Your cart is empty." in removed.content.decode()
 
