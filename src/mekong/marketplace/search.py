@@ -408,15 +408,14 @@ def search_products(
     # the queryset; both took longer than the query. The ids are integers from the database
     # (``int`` makes sure), so they need no quoting.
     in_list = ", ".join(str(int(i)) for i in ids)
+    where = [f"marketplace_searchentry.product_id IN ({in_list})"]
+    if connection.vendor == "postgresql":
+        # The list again on the product side: PostgreSQL does not carry it across the join
+        # by itself and hashed all 100,000 products (a sequential scan, ~30 ms). SQLite
+        # already looks the products up by key.
+        where.append(f"marketplace_product.id IN ({in_list})")
     ranked_over = (
-        SearchEntry.objects.extra(  # noqa: S610 - integers only, no user text
-            # The list again on the product side: PostgreSQL does not carry it across the
-            # join by itself and hashed all 100,000 products (a sequential scan, ~30 ms).
-            where=[
-                f"marketplace_searchentry.product_id IN ({in_list})",
-                f"marketplace_product.id IN ({in_list})",
-            ],
-        )
+        SearchEntry.objects.extra(where=where)  # noqa: S610 - integers only, no user text
         if ids
         else SearchEntry.objects.none()
     )
