@@ -468,7 +468,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", default="2x8", help="client processes x threads")
-    parser.add_argument("--server", default="2x4", help="gunicorn workers x threads")
+    parser.add_argument("--server", default="2x8", help="gunicorn workers x threads")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--skip", default="", help="comma list of qr,service,http to skip")
     parser.add_argument(

@@ -615,7 +615,12 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         .filter(pk__in=[r.quote_id for r in requests])
         .order_by("wallet_id")
     }
-    wallets = Wallet.objects.select_for_update().in_bulk([r.wallet_id for r in requests])
+    wallets = {
+        w.pk: w
+        for w in Wallet.objects.select_for_update()
+        .filter(pk__in=[r.wallet_id for r in requests])
+        .order_by("pk")
+    }
     earlier = {
         (p.wallet_id, p.idempotency_key): p
         for p in Payment.objects.filter(
@@ -637,7 +642,9 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         elif quote.expires_at <= now:
             outcomes[i] = QuoteExpired()
         else:
-            quote.wallet = wallets[r.wallet_id]
+            locked = wallets[r.wallet_id]
+            locked.participant = quote.wallet.participant  # read with the quote
+            quote.wallet = locked
             payment = Payment(
                 id=uuid.uuid4(),
                 wallet=quote.wallet,
