@@ -135,6 +135,12 @@ class PurchaseOptions:
         return self.stock
 
     @property
+    def form_minimum(self) -> int:
+        """The product page's quantity floor: the minimum order, unless no single line can
+        reach it (then the minimum is met with several variants' lines, checked by the cart)."""
+        return max(1, min(self.min_order_quantity, self.max_line_quantity))
+
+    @property
     def buyable(self) -> bool:
         """True when the minimum order quantity can be met from the stock of one line or more."""
         return self.available >= max(1, self.min_order_quantity)

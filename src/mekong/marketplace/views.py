@@ -117,7 +117,9 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "destination_country", "cost_minor"
     )
     options = [(o, Money(o.cost_minor, card.price.currency)) for o in shipping]
-    buying = purchase_options([card.slug])[card.slug]
+    buying = purchase_options([card.slug]).get(card.slug)
+    if buying is None:  # deleted since the card was read
+        raise Http404
     # Pre-select a variant that can fill the minimum order alone, else any in stock.
     in_stock = [v.sku for v in buying.variants if v.stock >= buying.min_order_quantity] + [
         v.sku for v in buying.variants if v.stock
