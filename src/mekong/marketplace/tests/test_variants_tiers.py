@@ -343,8 +343,8 @@ def test_product_page_has_a_variant_choice_moq_and_tier_table(market: Market, ro
     assert "<dd>50</dd>" in page  # stock: the variants' together
     # When no single variant can fill the minimum, the form starts lower (several lines can).
     Product.objects.filter(pk=roast.product.pk).update(min_order_quantity=45)
-    page = _login(market.buyer).get(f"/en/marketplace/products/{roast.product.slug}/")
-    assert re.search(r'name="quantity" value="40" min="40" max="40"', page.content.decode())
+    again = _login(market.buyer).get(f"/en/marketplace/products/{roast.product.slug}/")
+    assert re.search(r'name="quantity" value="40" min="40" max="40"', again.content.decode())
 
 
 def test_buying_a_variant_through_the_pages(market: Market, roast: Roast) -> None:
