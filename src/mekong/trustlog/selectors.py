@@ -75,7 +75,9 @@ def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], byte
     Subtrees of `STORED_MIN_LEVEL` and up come from `SubtreeHash`; smaller ones (at most
     ``2**STORED_MIN_LEVEL - 1`` leaves wide, never across two bundles) are folded from their
     leaves' hashes: in the bundle's hash tile, or in the edge rows (`LogEntry.leaf_hash`) if
-    the bundle is not complete. One ``UNION ALL`` reads all three through primary keys; as one
+    the bundle is not complete. Only the needed slice of a tile is read (``substr``: on
+    PostgreSQL the 8 KB tile is a TOAST value, and a slice reads one or two of its chunks
+    instead of the whole value). One ``UNION ALL`` reads all three through primary keys; as one
     statement it sees one state, so a leaf moved from the edge into its bundle meanwhile is
     found in one place or the other. Ranges that are not stored are absent from the result.
     """
@@ -84,7 +86,12 @@ def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], byte
         return {}
     small = [(a, b) for a, b in wanted.values() if b - a < _STORED_WIDTH]
     leaves = sorted({i for a, b in small for i in range(a, b)})
-    tiles = sorted({i >> BUNDLE_BITS for i in leaves})
+    # Per bundle, the slice of its tile that holds the needed leaves: offsets lo .. hi - 1.
+    slices: dict[int, tuple[int, int]] = {}
+    for i in leaves:
+        k, off = i >> BUNDLE_BITS, i & (BUNDLE_SIZE - 1)
+        lo, hi = slices.get(k, (off, off + 1))
+        slices[k] = (min(lo, off), max(hi, off + 1))
     inner = [n for n, (a, b) in wanted.items() if b - a >= _STORED_WIDTH]
     parts: list[str] = []
     params: list[int] = []
@@ -94,9 +101,11 @@ def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], byte
         marks = ",".join(["%s"] * len(leaves))
         parts.append(f"SELECT 2 * idx, leaf_hash FROM trustlog_logentry WHERE idx IN ({marks})")  # noqa: S608
         params += leaves
-        marks = ",".join(["%s"] * len(tiles))
-        parts.append(f"SELECT -1 - id, hashes FROM trustlog_entrybundle WHERE id IN ({marks})")  # noqa: S608
-        params += tiles
+        for k, (lo, hi) in slices.items():
+            parts.append(
+                "SELECT -1 - id, substr(hashes, %s, %s) FROM trustlog_entrybundle WHERE id = %s"
+            )
+            params += [32 * lo + 1, 32 * (hi - lo), k]
     if inner:
         marks = ",".join(["%s"] * len(inner))
         parts.append(f"SELECT id, hash FROM trustlog_subtreehash WHERE id IN ({marks})")  # noqa: S608
@@ -116,9 +125,10 @@ def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], byte
         elif n in wanted and wanted[n][1] - wanted[n][0] >= _STORED_WIDTH:
             found[wanted[n]] = _bytes(h)
     for i in leaves:
-        tile = tile_rows.get(i >> BUNDLE_BITS)
+        k = i >> BUNDLE_BITS
+        tile = tile_rows.get(k)
         if tile is not None:
-            h = bundles.tile_hash(tile, i & (BUNDLE_SIZE - 1))
+            h = bundles.tile_hash(tile, (i & (BUNDLE_SIZE - 1)) - slices[k][0])
             if h is not None:
                 leaf_hashes[i] = h
     for a, b in small:
