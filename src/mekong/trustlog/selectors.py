@@ -97,15 +97,18 @@ def node_hashes(ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], byte
     params: list[int] = []
     # Only placeholders are interpolated below; the values travel as parameters. Ids: even
     # for leaves (2 * index), odd for subtrees (`node_id`), negative for hash tiles.
-    if leaves:
-        marks = ",".join(["%s"] * len(leaves))
-        parts.append(f"SELECT 2 * idx, leaf_hash FROM trustlog_logentry WHERE idx IN ({marks})")  # noqa: S608
-        params += leaves
-        for k, (lo, hi) in slices.items():
-            parts.append(
-                "SELECT -1 - id, substr(hashes, %s, %s) FROM trustlog_entrybundle WHERE id = %s"
-            )
-            params += [32 * lo + 1, 32 * (hi - lo), k]
+    # Each bundle's needed leaves lie in one slice: read it as a range of edge rows and as a
+    # slice of the tile (a range, not an IN list of up to 63 values: building and parsing
+    # that SQL cost more than running it).
+    for k, (lo, hi) in slices.items():
+        base = k << BUNDLE_BITS
+        parts.append(
+            "SELECT 2 * idx, leaf_hash FROM trustlog_logentry WHERE idx >= %s AND idx < %s"
+        )
+        parts.append(
+            "SELECT -1 - id, substr(hashes, %s, %s) FROM trustlog_entrybundle WHERE id = %s"
+        )
+        params += [base + lo, base + hi, 32 * lo + 1, 32 * (hi - lo), k]
     if inner:
         marks = ",".join(["%s"] * len(inner))
         parts.append(f"SELECT id, hash FROM trustlog_subtreehash WHERE id IN ({marks})")  # noqa: S608
