@@ -41,7 +41,7 @@ from mekong.identity.contracts import Actor
 from mekong.identity.facade import organisation_info
 from mekong.marketplace import escrow
 from mekong.marketplace import events as ev
-from mekong.marketplace.cart import SellerGroup, cart_clear, cart_groups
+from mekong.marketplace.cart import CartItem, SellerGroup, cart_clear, cart_groups
 from mekong.marketplace.errors import (
     BelowMinimumOrder,
     CartEmpty,
@@ -64,6 +64,7 @@ from mekong.marketplace.models import (
     ProductVariant,
     Seller,
 )
+from mekong.marketplace.stock import sync_stock_from_variants
 from mekong.payments import facade as payments
 from mekong.payments.contracts import PaymentInfo, WalletInfo
 
@@ -184,18 +185,8 @@ def checkout_submit(
                 wallet_id=wallet_id,
                 destination_country=destination,
             )
+            _take_stock([item for group in groups for item in group.items])
             for group in groups:
-                for item in group.items:
-                    stocked = (
-                        ProductVariant.objects.filter(pk=item.variant.pk)
-                        if item.variant is not None
-                        else Product.objects.filter(pk=item.product.pk)
-                    )
-                    taken = stocked.filter(stock__gte=item.quantity).update(
-                        stock=F("stock") - item.quantity
-                    )
-                    if taken != 1:
-                        raise OutOfStock(params={"product": item.product.slug})
                 assert group.shipping is not None
                 order_id = uuid.uuid4()
                 goods = group.goods.minor
@@ -388,6 +379,28 @@ def _record_refusal(order: Order, code: str) -> None:
         audit_order(None, locked, "payment_refused", code=code)
 
 
+def _take_stock(items: list[CartItem]) -> None:
+    """Take every line's stock: variant rows, then plain product rows, then the variant
+    products' totals, each in primary-key order so two checkouts never lock in opposite orders
+    (PostgreSQL would abort one of them as a deadlock)."""
+    variants = sorted(
+        (i for i in items if i.variant is not None),
+        key=lambda i: i.variant.pk if i.variant is not None else 0,
+    )
+    plain = sorted((i for i in items if i.variant is None), key=lambda i: i.product.pk)
+    for item in [*variants, *plain]:
+        stocked = (
+            ProductVariant.objects.filter(pk=item.variant.pk)
+            if item.variant is not None
+            else Product.objects.filter(pk=item.product.pk)
+        )
+        taken = stocked.filter(stock__gte=item.quantity).update(stock=F("stock") - item.quantity)
+        if taken != 1:
+            raise OutOfStock(params={"product": item.product.slug})
+    for product_id in sorted({i.product.pk for i in variants}):
+        sync_stock_from_variants([product_id])
+
+
 def _restock(order: Order) -> None:
     """Give an order's stock back to the rows checkout took it from (variant, else product)."""
     for line in order.lines.all():
@@ -397,6 +410,7 @@ def _restock(order: Order) -> None:
             )
         else:
             Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+    sync_stock_from_variants(line.product_id for line in order.lines.all() if line.variant_id)
 
 
 # --- lifecycle ------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from mekong.marketplace.models import (
     Verification,
 )
 from mekong.marketplace.richtext import description_text, sanitize_description
+from mekong.marketplace.stock import sync_stock_from_variants
 
 # (title, description) per language code.
 Texts = Mapping[str, tuple[str, str]]
@@ -343,6 +344,7 @@ def product_update(
         ProductTranslation.objects.filter(product=product).exclude(
             language__in=list(texts)
         ).delete()
+        sync_stock_from_variants([product.pk])  # with variants, their total wins
         audit_record(
             action="marketplace.product_update",
             actor_user_id=actor_user_id,
@@ -506,6 +508,7 @@ def product_variants_set(
             variant.position = position
             variant.save()
             result.append(variant)
+        sync_stock_from_variants([product.pk])
         audit_record(
             action="marketplace.product_variants_set",
             actor_user_id=actor_user_id,

@@ -15,6 +15,7 @@ from mekong.marketplace.demo import load_catalogue
 from mekong.marketplace.models import PriceTier, Product, ProductVariant, Seller
 from mekong.marketplace.pricing import clear_rate_cache
 from mekong.marketplace.services import product_create
+from mekong.marketplace.stock import sync_stock_from_variants
 from mekong.payments import facade as payments
 from mekong.payments.contracts import WalletInfo
 from mekong.payments.tests.factories import Hub, make_hub
@@ -124,4 +125,6 @@ def roast(market: Market) -> Roast:
     )
     PriceTier.objects.create(product=product, min_quantity=10, unit_price_minor=90_000_00)
     PriceTier.objects.create(product=product, min_quantity=20, unit_price_minor=80_000_00)
+    sync_stock_from_variants([product.pk])  # what services.product_variants_set does
+    product.refresh_from_db()
     return Roast(product, small, large, sold_out)

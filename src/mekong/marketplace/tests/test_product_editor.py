@@ -99,7 +99,8 @@ def test_seller_creates_a_product_with_variants_tiers_and_a_photo(media_root: Pa
     assert product.slug.startswith(f"{seller.slug}-organic-arabica-dark-roast")
     # LAK has two minor digits in ISO 4217: 125,000.50 LAK = 12,500,050 minor units.
     assert (product.price_minor, product.currency) == (12_500_050, "LAK")
-    assert (product.stock, product.weight_grams, product.min_order_quantity) == (40, 500, 2)
+    # With variants the product's stock is their total (15 + 5), whatever the form said (40).
+    assert (product.stock, product.weight_grams, product.min_order_quantity) == (20, 500, 2)
     assert (product.hs_code, product.origin_country, product.source_language) == (
         "090121",
         "LA",
