@@ -582,7 +582,9 @@ def _pay_batch(items: Sequence[Item[PayRequest, Payment]]) -> None:
             with writer.serial(), transaction.atomic():
                 outcomes = _apply_batch([item.payload for item in batch])
         except Exception:
-            log.warning("payment batch of %d rolled back; paying one by one", len(batch))
+            log.warning(
+                "payment batch of %d rolled back; paying one by one", len(batch), exc_info=True
+            )
             later[:0] = batch
         else:
             for item, outcome in zip(batch, outcomes, strict=True):
@@ -676,12 +678,10 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
     hits_of = screening.screen_many([q for _i, _p, q, _l in chains]) if chains else []
     transfers: list[TransferIn] = []
     for (_i, payment, _q, legs), hits in zip(chains, hits_of, strict=True):
-        payment.screening_hits = hits
-        payment.transfer_ids = [str(t) for t in _leg_ids(payment.pk, len(legs))]
         transfers.extend(_transfers(payment.pk, legs, pending=bool(hits)))
     results = iter(ledger.transfers_create(transfers) if transfers else [])
     done: list[tuple[int, Payment, Quote]] = []
-    for i, payment, quote, legs in chains:
+    for (i, payment, quote, legs), hits in zip(chains, hits_of, strict=True):
         codes = [next(results).code for _leg in legs]
         try:
             refusal = _refusal(legs, codes)
@@ -691,7 +691,9 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         if refusal is not None:
             refused.append((i, payment, refusal, ""))
             continue
-        if payment.screening_hits:
+        payment.transfer_ids = [str(t) for t in _leg_ids(payment.pk, len(legs))]
+        payment.screening_hits = hits
+        if hits:
             payment.status = PaymentStatus.HELD
         else:
             payment.status = PaymentStatus.COMPLETED

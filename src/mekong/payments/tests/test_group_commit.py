@@ -179,6 +179,7 @@ def test_one_batch_gives_each_payment_the_answer_it_gets_alone():
     refused = Payment.objects.get(wallet=poor)
     assert refused.status == "refused"
     assert refused.refusal_code == "insufficient_funds"
+    assert refused.transfer_ids == []  # its chain was refused: no transfer exists
     # The facade answers retries of batched payments as it answers any retry.
     with pytest.raises(errors.InsufficientFunds):
         facade.pay(quote_id=requests["funds"].quote_id, idempotency_key="k-funds")
