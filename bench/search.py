@@ -22,8 +22,9 @@ index), p50/p95/p99 latency of
 
 Recall on the relevance set: the share of expected products that each method matches at all
 (the naive scan misses Vietnamese typed without tones, Zawgyi, ໜ/ຫນ and case; tantivy's
-tokenizer cuts Thai, Lao, Khmer and Burmese at every combining vowel or tone mark, so it finds a
-word of those scripts only when it is a whole token).
+tokenizer keeps a run of Thai, Lao, Khmer or Burmese letters as one token, cut only at marks
+Unicode does not class as alphanumeric, such as Thai tone marks, the Khmer coeng and the Burmese
+asat: "กาแฟดอยช้างคั่วกลาง" indexes as กาแฟดอยช / างคั / วกลาง, so ดอย or กาแฟ finds nothing).
 Usage: ``.venv/bin/python -m bench.search [--products N] [--only sqlite] [--no-tantivy]``.
 Timings are wall-clock on a shared machine: compare within a run.
 """
