@@ -40,6 +40,16 @@ CASES: tuple[Case, ...] = (
     ("thai", "โบลาเวน", ("la-bolaven-arabica",)),
     ("thai", "โรบัสต้า", ("vn-dak-lak-robusta",)),
     ("thai", "กาแฟ", ("th-doi-chaang-coffee", "la-bolaven-arabica", "vn-dak-lak-robusta")),
+    # Thai as it is often typed (the traps core.text.thai repairs; a plain substring scan misses):
+    # NIKHAHIT + SARA AA for SARA AM, tone after SARA AM, tone before the vowel, เเ for แ.
+    ("thai", "น\u0e4d\u0e49\u0e32ปลา", ("th-fish-sauce",)),
+    ("thai", "น\u0e33\u0e49ปลา", ("th-fish-sauce",)),
+    ("thai", "ค\u0e48\u0e31วกลาง", ("th-doi-chaang-coffee",)),
+    (
+        "thai",
+        "กา\u0e40\u0e40ฟ",
+        ("th-doi-chaang-coffee", "la-bolaven-arabica", "vn-dak-lak-robusta"),
+    ),
     # Lao
     ("lao", "ກາເຟ", ("la-bolaven-arabica", "la-paksong-robusta")),
     ("lao", "ບໍລະເວນ", ("la-bolaven-arabica",)),
@@ -63,6 +73,11 @@ CASES: tuple[Case, ...] = (
     ("khmer", "ប្រាក់", ("kh-silver-box",)),
     ("khmer", "កាហ្វេ", ("kh-mondulkiri-coffee",)),
     ("khmer", "មណ្ឌលគិរី", ("kh-mondulkiri-coffee",)),
+    # Khmer as it is often typed (core.text.khmer): a two-part vowel as its halves (េ + ា for ោ,
+    # in either order) and a sign typed twice.
+    ("khmer", "ស្ករត្ន\u17c1\u17b6ត", ("kh-palm-sugar",)),
+    ("khmer", "ត្ន\u17b6\u17c1ត", ("kh-palm-sugar",)),
+    ("khmer", "ក\u17b6\u17b6ហ្វេ", ("kh-mondulkiri-coffee",)),
     # Burmese (Unicode)
     ("burmese", "လက်ဖက်", ("mm-shan-laphet", "mm-laphet-thoke")),
     ("burmese", "လက်ဖက်သုပ်", ("mm-laphet-thoke",)),
@@ -72,6 +87,9 @@ CASES: tuple[Case, ...] = (
     ("burmese", "သနပ်ခါး", ("mm-thanaka",)),
     ("burmese", "ယွန်းထည်", ("mm-bagan-lacquer",)),
     ("burmese", "ဆန်", ("mm-paw-san-rice",)),
+    # Burmese digits typed for the look-alike letters (core.text.burmese): ၇ for ရ, ၀ for ဝ.
+    ("burmese", "\u1047ှမ်းကော်ဖီ", ("mm-shan-coffee",)),
+    ("burmese", "ဧရာ\u1040တီ", ("mm-paw-san-rice",)),
     # Burmese typed in Zawgyi
     ("zawgyi", zawgyi("ကော်ဖီ"), ("mm-shan-coffee",)),
     ("zawgyi", zawgyi("ရှမ်းကော်ဖီ"), ("mm-shan-coffee",)),
