@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import uuid
 
-from mekong.core.errors import DomainError
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResult, TransferResultCode
 from mekong.marketplace.errors import EscrowFailed, NotConfigured
@@ -67,24 +66,11 @@ def operator_configure(
 
 
 def merchant_payee(*, organisation_id: int, country: str, currency: str) -> PayeeInfo:
-    """An organisation's merchant account in ``currency`` (registered on first use, idempotent).
-
-    `payments.facade.register_merchant` gives every wallet of an organisation the same
-    ``business_id`` alias, so a second currency's registration is refused with ``ProxyTaken``;
-    the wallet itself is open by then, so it is addressed by its own ``wallet_id`` alias.
-    """
-    try:
-        return payments.register_merchant(
-            organisation_id=organisation_id, country=country, currency=currency
-        )
-    except DomainError as exc:
-        # ProxyTaken lives in payments.services (not public): recognise it by its stable code.
-        if exc.code != "proxy_taken":
-            raise
-        wallet = payments.wallet_open(
-            country=country, currency=currency, organisation_id=organisation_id
-        )
-        return payments.resolve_proxy("wallet_id", wallet.account_ref)
+    """An organisation's merchant account in ``currency`` (registered on first use, idempotent;
+    each currency's wallet has its own business-id alias in the payments directory)."""
+    return payments.register_merchant(
+        organisation_id=organisation_id, country=country, currency=currency
+    )
 
 
 def escrow_payee(*, country: str, currency: str) -> PayeeInfo:
