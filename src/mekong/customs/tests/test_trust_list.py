@@ -26,7 +26,8 @@ def issuer_check(file: dict[str, Any], trust: dict[str, Any]) -> Any:
 @pytest.fixture
 def form_d() -> dict[str, Any]:
     make_authority("TH")
-    return json.loads(json.dumps(selectors.document_file(issue("atiga_form_d"))))
+    file: dict[str, Any] = json.loads(json.dumps(selectors.document_file(issue("atiga_form_d"))))
+    return file
 
 
 def test_published_list_verifies_and_says_when_it_was_anchored(form_d: dict[str, Any]) -> None:
@@ -98,7 +99,8 @@ def test_an_anchor_pointing_at_another_entry_fails(form_d: dict[str, Any]) -> No
 
 
 def test_malformed_anchor_is_reported_not_raised(form_d: dict[str, Any]) -> None:
-    for bad in ("x", {"sha256": 5}, {"sha256": "00" * 32, "receipt": "junk"}, []):
+    bads: list[Any] = ["x", {"sha256": 5}, {"sha256": "00" * 32, "receipt": "junk"}, []]
+    for bad in bads:
         trust = json.loads(json.dumps(published_trust_list()))
         trust["anchor"] = bad
         check, _v = issuer_check(form_d, trust)
