@@ -21,6 +21,8 @@ from mekong.payments.models import (
     Quote,
     Wallet,
     WatchlistEntry,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -85,3 +87,18 @@ class PaymentAdmin(_ReadOnly):
 class WatchlistEntryAdmin(admin.ModelAdmin[WatchlistEntry]):
     list_display = ["id", "__str__", "reason", "active", "created_at"]
     list_filter = ["active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(_ReadOnly):
+    """Participants' endpoints; the signing secret is never shown."""
+
+    list_display = ["url", "participant", "active", "created_at"]
+    list_filter = ["active"]
+    exclude = ["secret"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnly):
+    list_display = ["event_type", "endpoint", "status", "attempts", "last_status_code"]
+    list_filter = ["status", "event_type"]

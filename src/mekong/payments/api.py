@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema
@@ -25,10 +25,20 @@ from mekong.core.errors import PermissionDenied
 from mekong.core.pagination import Page, paginate
 from mekong.core.schemas import COMMON_ERRORS, PageOut, ProblemOut
 from mekong.identity.contracts import Actor
-from mekong.payments import directory, paying, sandbox, selectors, services
+from mekong.payments import directory, paying, sandbox, selectors, services, webhooks
 from mekong.payments.contracts import NetPosition, PayeeInfo, PaymentInfo, QuoteInfo
 from mekong.payments.errors import InvalidPeriod, PayeeNotFound, QuoteNotFound, WalletNotFound
-from mekong.payments.models import KycTier, Participant, ParticipantKind, Payment, Quote, Wallet
+from mekong.payments.models import (
+    KycTier,
+    Participant,
+    ParticipantKind,
+    Payment,
+    Quote,
+    Wallet,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+)
 
 router = Router(tags=["payments"])
 
@@ -233,6 +243,51 @@ class SandboxOut(Schema):
     base_path: str
 
 
+class WebhookIn(Schema):
+    """A webhook endpoint to register: https URL and the event types (none listed: all)."""
+
+    url: str = Field(min_length=1, max_length=500)
+    event_types: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="payment.completed, payment.held, payment.released, payment.refused, "
+        "payment.rejected, payment.refunded; empty for all",
+    )
+    description: str = Field(default="", max_length=200)
+
+
+class WebhookOut(Schema):
+    """A registered endpoint (its secret is never shown again)."""
+
+    id: uuid.UUID
+    url: str
+    event_types: list[str]
+    description: str
+    created_at: datetime
+
+
+class WebhookCreatedOut(WebhookOut):
+    """The new endpoint with its signing secret: store it now, it is shown only once."""
+
+    secret: str = Field(description="Standard Webhooks secret (whsec_...), shown once")
+
+
+class WebhookDeliveryOut(Schema):
+    """One event sent (or to be sent) to an endpoint, with its delivery state."""
+
+    id: int
+    webhook_id: str = Field(description="The webhook-id header; dedupe on it")
+    event_type: str
+    status: str = Field(description="pending, delivered or failed")
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str
+    created_at: datetime
+    delivered_at: datetime | None
+    payload: dict[str, Any]
+
+
 # --- helpers ------------------------------------------------------------------------------
 def _actor(request: HttpRequest) -> Actor:
     actor = request.auth  # type: ignore[attr-defined]
@@ -334,6 +389,33 @@ def _payee_wallet(ref: PayeeRef, *, sandbox: bool) -> tuple[Wallet, str, str]:
         raise PayeeNotFound()
     wallet, key = directory.wallet_for_proxy(ref.kind, ref.value, sandbox=sandbox)
     return wallet, ref.kind, key
+
+
+def _webhook_out(e: WebhookEndpoint) -> WebhookOut:
+    return WebhookOut(
+        id=e.id,
+        url=e.url,
+        event_types=list(e.event_types),
+        description=e.description,
+        created_at=e.created_at,
+    )
+
+
+def _delivery_out(d: WebhookDelivery) -> WebhookDeliveryOut:
+    pending = d.status == WebhookDeliveryStatus.PENDING
+    return WebhookDeliveryOut(
+        id=d.pk,
+        webhook_id=f"msg_{d.event_id.hex}",
+        event_type=d.event_type,
+        status=d.status,
+        attempts=d.attempts,
+        next_attempt_at=d.next_attempt_at if pending else None,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        created_at=d.created_at,
+        delivered_at=d.delivered_at,
+        payload=d.payload,
+    )
 
 
 def _info(payment: Payment) -> PaymentInfo:
@@ -583,6 +665,66 @@ def _mount(r: Router, *, sandbox: bool) -> None:
             since=since, until=until, sandbox=sandbox, participant=me(request)
         )
         return [_net_out(row) for row in rows]
+
+    @r.post(
+        "/webhooks",
+        response={201: WebhookCreatedOut, **ERRORS_403_404},
+        summary=f"Register a webhook endpoint{mode}",
+        operation_id=f"payments_{prefix}webhook_create",
+    )
+    def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[WebhookCreatedOut]:
+        """Receive payment status events at an https URL, signed per Standard Webhooks.
+
+        The answer carries the signing ``secret`` once; it cannot be read again.
+        """
+        actor = _actor(request)
+        _writer(actor)
+        endpoint = webhooks.endpoint_create(
+            participant=me(request),
+            url=payload.url,
+            event_types=payload.event_types,
+            description=payload.description,
+        )
+        out = _webhook_out(endpoint)
+        return Status(201, WebhookCreatedOut(**out.model_dump(), secret=endpoint.secret))
+
+    @r.get(
+        "/webhooks",
+        response={200: list[WebhookOut], **ERRORS_403_404},
+        summary=f"Your webhook endpoints{mode}",
+        operation_id=f"payments_{prefix}webhook_list",
+    )
+    def webhook_list(request: HttpRequest) -> list[WebhookOut]:
+        """Your active endpoints, oldest first (without secrets)."""
+        qs = WebhookEndpoint.objects.filter(participant=me(request), active=True)
+        return [_webhook_out(e) for e in qs.order_by("created_at")]
+
+    @r.delete(
+        "/webhooks/{webhook_id}",
+        response={204: None, **ERRORS_403_404},
+        summary=f"Delete a webhook endpoint{mode}",
+        operation_id=f"payments_{prefix}webhook_delete",
+    )
+    def webhook_delete(request: HttpRequest, webhook_id: uuid.UUID) -> Status[None]:
+        """Stop sending to an endpoint; its pending deliveries are dropped."""
+        actor = _actor(request)
+        _writer(actor)
+        webhooks.endpoint_delete(webhooks.endpoint_get_for(me(request), webhook_id))
+        return Status(204, None)
+
+    @r.get(
+        "/webhooks/{webhook_id}/deliveries",
+        response={200: PageOut[WebhookDeliveryOut], **ERRORS_403_404},
+        summary=f"Recent deliveries of a webhook endpoint{mode}",
+        operation_id=f"payments_{prefix}webhook_deliveries",
+    )
+    def webhook_deliveries(
+        request: HttpRequest, webhook_id: uuid.UUID, page: Query[Page]
+    ) -> PageOut[WebhookDeliveryOut]:
+        """Events queued for the endpoint, newest first, with attempts and the last answer."""
+        endpoint = webhooks.endpoint_get_for(me(request), webhook_id)
+        items, count = paginate(endpoint.deliveries.order_by("-created_at", "-id"), page)
+        return PageOut[WebhookDeliveryOut](items=[_delivery_out(d) for d in items], count=count)
 
 
 def _net_out(row: NetPosition) -> NetPositionOut:

@@ -343,6 +343,24 @@ def cmd_anchor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhooks_deliver(args: argparse.Namespace) -> int:
+    """Send due webhook deliveries: one round with ``--once``, else every ``--interval`` s."""
+    import time
+
+    if args.interval <= 0 or args.limit <= 0:
+        return _fail("--interval and --limit must be positive")
+    _django()
+    from mekong.payments.webhooks import deliver_due
+
+    while True:
+        delivered, failed = deliver_due(limit=args.limit)
+        if args.once:
+            _write(sys.stdout, f"{delivered} webhooks delivered, {failed} to retry or failed")
+            return 0
+        if delivered + failed < args.limit:
+            time.sleep(args.interval)
+
+
 def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``payments`` command (directory, rates, settlement)."""
     parser = subparsers.add_parser("payments", help="payments hub: payees, rates, settlement")
@@ -366,6 +384,11 @@ def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     p.add_argument("--limit", type=int, default=1000)
     p.set_defaults(func=cmd_anchor)
+    p = sub.add_parser("webhooks-deliver", help="send due payment status webhooks")
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.add_argument("--limit", type=int, default=100, help="deliveries per round")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between idle rounds")
+    p.set_defaults(func=cmd_webhooks_deliver)
 
 
 def build_parser(prog: str = "python -m mekong.payments.qr") -> argparse.ArgumentParser:

@@ -46,7 +46,7 @@ from mekong.core.events import publish
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
-from mekong.payments import fx, limits, screening, writer
+from mekong.payments import fx, limits, screening, webhooks, writer
 from mekong.payments.errors import (
     CurrencyNotSupported,
     IdempotencyConflict,
@@ -732,6 +732,7 @@ def _record(payment: Payment, *, data: dict[str, object]) -> None:
     else:
         event = PaymentHeld if payment.status == PaymentStatus.HELD else PaymentCompleted
         publish(event(payment_id=str(payment.pk), status=payment.status))
+    webhooks.enqueue(payment)
 
 
 def _pay_locked(request: PayRequest) -> Payment:
@@ -800,6 +801,7 @@ def _pay_locked(request: PayRequest) -> Payment:
         )
         event = PaymentHeld if hits else PaymentCompleted
         publish(event(payment_id=str(payment.pk), status=payment.status))
+        webhooks.enqueue(payment)
     return payment
 
 
@@ -816,6 +818,7 @@ def _refuse(payment: Payment, code: str, *, detail: str = "") -> Payment:
         data={"refusal_code": code},
     )
     publish(PaymentRefused(payment_id=str(payment.pk), status=code))
+    webhooks.enqueue(payment)
     return payment
 
 
@@ -964,6 +967,7 @@ def _resolve_held(payment_id: uuid.UUID, *, reviewer_user_id: int, post: bool) -
                 payment_id=str(payment.pk), status=payment.status
             )
         )
+        webhooks.enqueue(payment, reviewed=True)
     if post:
         receipt_ensure(payment)
     return payment
@@ -1101,6 +1105,7 @@ def refund_create(*, payment_id: uuid.UUID, amount: int, idempotency_key: str) -
                 data={"refund": str(refund.pk), "amount": amount},
             )
             publish(PaymentCompleted(payment_id=str(refund.pk), status=refund.status))
+            webhooks.enqueue(refund)
     if refused is not None:
         _raise_refusal(refused)
     receipt_ensure(refund)

@@ -1,0 +1,382 @@
+"""Payment status webhooks: endpoints, an outbox of deliveries, Standard Webhooks signing.
+
+A participant registers https endpoints (`endpoint_create`; the secret is returned once). Where
+a payment's status changes (`mekong.payments.paying`), `enqueue` writes one `WebhookDelivery`
+per active, subscribed endpoint of the sending and of the receiving participant, in that same
+transaction: a rolled-back payment leaves no delivery, a committed one always has its rows.
+
+`deliver_due` sends due deliveries (``mekong payments webhooks-deliver``) signed per
+https://www.standardwebhooks.com/ (headers ``webhook-id``, ``webhook-timestamp``,
+``webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``). A 2xx answer
+delivers; anything else (status, timeout, refused connection, redirect: none are followed) is
+retried after 30 s, 2 min, 10 min, 1 h and 6 h, then the delivery is ``failed``. Delivery is at
+least once: receivers dedupe on ``webhook-id``. A deliverer claims a row by moving its
+``next_attempt_at`` forward by a lease with a compare-and-set update (rows locked with
+``SKIP LOCKED`` where the database has it), so two deliverers never send one row at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from mekong.core import clock
+from mekong.core.errors import NotFound, ValidationFailed
+from mekong.payments.models import (
+    Participant,
+    Payment,
+    PaymentStatus,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+)
+
+log = logging.getLogger(__name__)
+
+#: Event types a participant can subscribe to.
+EVENT_TYPES = (
+    "payment.completed",
+    "payment.held",
+    "payment.released",
+    "payment.refused",
+    "payment.rejected",
+    "payment.refunded",
+)
+#: Waits before the 2nd, 3rd... attempt; after the last one fails the delivery is ``failed``.
+BACKOFF = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+)
+#: How long a receiver may take to answer (seconds).
+TIMEOUT = 5.0
+#: A claimed row is not due again for this long (longer than any send can take).
+LEASE = timedelta(seconds=60)
+#: Endpoints a participant may have per mode.
+MAX_ENDPOINTS = 10
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+class WebhookUrlInvalid(ValidationFailed):
+    """The URL is not https (http only to loopback in development), or has no host."""
+
+    code = "webhook_url_invalid"
+    title = _("The webhook URL must be an https URL with a host.")
+
+
+class WebhookEventTypeInvalid(ValidationFailed):
+    """An event type that does not exist."""
+
+    code = "webhook_event_type_invalid"
+    title = _("Unknown webhook event type.")
+
+
+class WebhookLimitReached(ValidationFailed):
+    """The participant already has the maximum number of active endpoints."""
+
+    code = "webhook_limit_reached"
+    title = _("Too many webhook endpoints.")
+
+
+class WebhookEndpointNotFound(NotFound):
+    """No such endpoint of the caller's participant (another's answers the same)."""
+
+    code = "webhook_not_found"
+    title = _("No such webhook endpoint.")
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+def _loopback_http_allowed() -> bool:
+    return bool(settings.DEBUG or getattr(settings, "PAYMENTS_WEBHOOKS_ALLOW_HTTP_LOOPBACK", False))
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_url(url: str) -> str:
+    """The URL if receivers may be sent to it; raises `WebhookUrlInvalid` otherwise."""
+    url = url.strip()
+    if len(url) > 500 or any(c.isspace() or ord(c) < 32 for c in url):
+        raise WebhookUrlInvalid()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise WebhookUrlInvalid() from None
+    if not host or parts.username is not None or parts.password is not None or parts.fragment:
+        raise WebhookUrlInvalid()
+    if parts.scheme == "https":
+        return url
+    if parts.scheme == "http" and _is_loopback(host) and _loopback_http_allowed():
+        return url
+    raise WebhookUrlInvalid()
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` + base64 of 24 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def endpoint_create(
+    *, participant: Participant, url: str, event_types: list[str], description: str = ""
+) -> WebhookEndpoint:
+    """Register an endpoint of ``participant`` (its secret is in the returned object only)."""
+    url = validate_url(url)
+    types = sorted(set(event_types))
+    if any(t not in EVENT_TYPES for t in types):
+        raise WebhookEventTypeInvalid()
+    with transaction.atomic():
+        active = WebhookEndpoint.objects.filter(participant=participant, active=True)
+        if active.count() >= MAX_ENDPOINTS:
+            raise WebhookLimitReached()
+        return WebhookEndpoint.objects.create(
+            participant=participant,
+            url=url,
+            secret=new_secret(),
+            event_types=types,
+            description=description,
+        )
+
+
+def endpoint_get_for(participant: Participant, endpoint_id: Any) -> WebhookEndpoint:
+    """An active endpoint of ``participant``; any other is `WebhookEndpointNotFound`."""
+    found = WebhookEndpoint.objects.filter(
+        pk=endpoint_id, participant=participant, active=True
+    ).first()
+    if found is None:
+        raise WebhookEndpointNotFound()
+    return found
+
+
+def endpoint_delete(endpoint: WebhookEndpoint) -> None:
+    """Deactivate an endpoint: nothing new is queued for it, pending deliveries are dropped."""
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)
+        endpoint.deliveries.filter(status=WebhookDeliveryStatus.PENDING).update(
+            status=WebhookDeliveryStatus.FAILED, last_error="endpoint deleted"
+        )
+
+
+# --- the outbox --------------------------------------------------------------------------------
+def event_type_for(payment: Payment, *, reviewed: bool = False) -> str:
+    """The webhook type of a payment's new status (``reviewed``: a reviewer's decision)."""
+    if payment.refund_of_id is not None and payment.status == PaymentStatus.COMPLETED:
+        return "payment.refunded"
+    if payment.status == PaymentStatus.COMPLETED:
+        return "payment.released" if reviewed else "payment.completed"
+    return {
+        PaymentStatus.HELD: "payment.held",
+        PaymentStatus.REJECTED: "payment.rejected",
+        PaymentStatus.REFUNDED: "payment.refunded",
+    }.get(PaymentStatus(payment.status), "payment.refused")
+
+
+def payload_for(payment: Payment, event_type: str, event_id: str, at: datetime) -> dict[str, Any]:
+    """The JSON body: what GET /payments/{id} already shows the participant, no names."""
+    q = payment.quote
+    return {
+        "id": event_id,
+        "type": event_type,
+        "created_at": at.isoformat().replace("+00:00", "Z"),
+        "data": {
+            "payment_id": str(payment.pk),
+            "status": payment.status,
+            "refusal_code": payment.refusal_code,
+            "source_amount": q.source_amount,
+            "source_currency": q.source_currency,
+            "destination_amount": q.destination_amount,
+            "destination_currency": q.destination_currency,
+            "fee_amount": q.fee_amount,
+            "refund_of": str(payment.refund_of_id) if payment.refund_of_id else None,
+            "refunded_amount": payment.refunded_amount,
+            "sandbox": payment.sandbox,
+        },
+    }
+
+
+def enqueue(payment: Payment, *, reviewed: bool = False) -> int:
+    """Queue the payment's status event for its sender's and receiver's endpoints.
+
+    Call in the transaction that changed the status. Returns the number of deliveries queued.
+    """
+    participants = {payment.sender_participant_id, payment.receiver_participant_id}
+    endpoints = list(WebhookEndpoint.objects.filter(participant_id__in=participants, active=True))
+    if not endpoints:
+        return 0
+    event_type = event_type_for(payment, reviewed=reviewed)
+    now = clock.now()
+    event_uuid = uuid.uuid4()
+    body = payload_for(payment, event_type, f"msg_{event_uuid.hex}", now)
+    rows = [
+        WebhookDelivery(
+            endpoint=e,
+            event_id=event_uuid,
+            event_type=event_type,
+            payload=body,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for e in endpoints
+        if not e.event_types or event_type in e.event_types
+    ]
+    WebhookDelivery.objects.bulk_create(rows)
+    return len(rows)
+
+
+# --- signing -----------------------------------------------------------------------------------
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` header value for one message (Standard Webhooks ``v1``)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int = 300) -> bool:
+    """Check a received webhook's signature and timestamp (what a receiver does; tests)."""
+    msg_id = headers.get("webhook-id", "")
+    try:
+        ts = int(headers.get("webhook-timestamp", ""))
+    except ValueError:
+        return False
+    if abs(clock.now().timestamp() - ts) > tolerance:
+        return False
+    expected = sign(secret, msg_id, ts, body).split(",", 1)[1]
+    for part in headers.get("webhook-signature", "").split():
+        version, _sep, value = part.partition(",")
+        if version == "v1" and hmac.compare_digest(value, expected):
+            return True
+    return False
+
+
+# --- delivery ----------------------------------------------------------------------------------
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one send got: the HTTP status (None if no answer) and an error text."""
+
+    status_code: int | None
+    error: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def send(delivery: WebhookDelivery, *, timeout: float = TIMEOUT) -> Attempt:
+    """POST one delivery to its endpoint, signed; never raises for network trouble."""
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    msg_id = f"msg_{delivery.event_id.hex}"
+    ts = int(clock.now().timestamp())
+    if urlsplit(endpoint.url).scheme not in ("https", "http"):
+        return Attempt(None, "unsupported URL scheme")
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above and at creation
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "mekong-webhooks/1",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(ts),
+            "webhook-signature": sign(endpoint.secret, msg_id, ts, body),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            response.read(1024)
+            return Attempt(response.status, "")
+    except urllib.error.HTTPError as exc:
+        return Attempt(exc.code, f"HTTP {exc.code}")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return Attempt(None, f"{type(exc).__name__}: {reason}"[:300])
+
+
+def _claim(limit: int, now: datetime) -> list[WebhookDelivery]:
+    due = WebhookDelivery.objects.filter(
+        status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "id")
+    claimed: list[WebhookDelivery] = []
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        for row in list(due[:limit]):
+            # Compare-and-set: only the deliverer that moves the lease sends the row.
+            won = WebhookDelivery.objects.filter(
+                pk=row.pk,
+                status=WebhookDeliveryStatus.PENDING,
+                next_attempt_at=row.next_attempt_at,
+            ).update(next_attempt_at=now + LEASE)
+            if won:
+                claimed.append(row)
+    return claimed
+
+
+def _record(delivery: WebhookDelivery, attempt: Attempt, now: datetime) -> None:
+    attempts = delivery.attempts + 1
+    updates: dict[str, Any] = {
+        "attempts": attempts,
+        "last_status_code": attempt.status_code,
+        "last_error": attempt.error,
+    }
+    if attempt.ok:
+        updates |= {"status": WebhookDeliveryStatus.DELIVERED, "delivered_at": now}
+    elif attempts > len(BACKOFF):
+        updates["status"] = WebhookDeliveryStatus.FAILED
+    else:
+        updates["next_attempt_at"] = now + BACKOFF[attempts - 1]
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(**updates)
+
+
+def deliver_due(*, limit: int = 100, timeout: float = TIMEOUT) -> tuple[int, int]:
+    """Send the deliveries due now (at most ``limit``); return (delivered, not delivered)."""
+    now = clock.now()
+    rows = _claim(limit, now)
+    endpoints = {
+        e.pk: e for e in WebhookEndpoint.objects.filter(pk__in={r.endpoint_id for r in rows})
+    }
+    ok = bad = 0
+    for row in rows:
+        row.endpoint = endpoints[row.endpoint_id]
+        attempt = send(row, timeout=timeout)
+        _record(row, attempt, clock.now())
+        if attempt.ok:
+            ok += 1
+        else:
+            bad += 1
+            log.info("webhook %s to endpoint %s: %s", row.event_id, row.endpoint_id, attempt.error)
+    return ok, bad
