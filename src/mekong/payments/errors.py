@@ -152,3 +152,31 @@ class NotAParticipant(DomainError):
     code = "not_a_participant"
     http_status = 403
     title = _("Your organisation is not a participant of the payments hub.")
+
+
+class WebhookUrlInvalid(ValidationFailed):
+    """The URL is not https (http only to loopback in development), or has no host."""
+
+    code = "webhook_url_invalid"
+    title = _("The webhook URL must be an https URL with a host.")
+
+
+class WebhookEventTypeInvalid(ValidationFailed):
+    """An event type that does not exist."""
+
+    code = "webhook_event_type_invalid"
+    title = _("Unknown webhook event type.")
+
+
+class WebhookLimitReached(ValidationFailed):
+    """The participant already has the maximum number of active endpoints."""
+
+    code = "webhook_limit_reached"
+    title = _("Too many webhook endpoints.")
+
+
+class WebhookEndpointNotFound(NotFound):
+    """No such endpoint of the caller's participant (another's answers the same)."""
+
+    code = "webhook_not_found"
+    title = _("No such webhook endpoint.")

@@ -34,10 +34,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils.translation import gettext_lazy as _
 
 from mekong.core import clock
-from mekong.core.errors import NotFound, ValidationFailed
+from mekong.payments.errors import (
+    WebhookEndpointNotFound,
+    WebhookEventTypeInvalid,
+    WebhookLimitReached,
+    WebhookUrlInvalid,
+)
 from mekong.payments.models import (
     Participant,
     Payment,
@@ -73,34 +77,6 @@ LEASE = timedelta(seconds=60)
 #: Endpoints a participant may have per mode.
 MAX_ENDPOINTS = 10
 _LOOPBACK_NAMES = frozenset({"localhost"})
-
-
-class WebhookUrlInvalid(ValidationFailed):
-    """The URL is not https (http only to loopback in development), or has no host."""
-
-    code = "webhook_url_invalid"
-    title = _("The webhook URL must be an https URL with a host.")
-
-
-class WebhookEventTypeInvalid(ValidationFailed):
-    """An event type that does not exist."""
-
-    code = "webhook_event_type_invalid"
-    title = _("Unknown webhook event type.")
-
-
-class WebhookLimitReached(ValidationFailed):
-    """The participant already has the maximum number of active endpoints."""
-
-    code = "webhook_limit_reached"
-    title = _("Too many webhook endpoints.")
-
-
-class WebhookEndpointNotFound(NotFound):
-    """No such endpoint of the caller's participant (another's answers the same)."""
-
-    code = "webhook_not_found"
-    title = _("No such webhook endpoint.")
 
 
 # --- endpoints ---------------------------------------------------------------------------------

@@ -361,3 +361,54 @@ def test_cli_delivers_once(world, receiver, capsys):
     assert cmd_webhooks_deliver(args) == 0
     assert "1 webhooks delivered" in capsys.readouterr().out
     assert cmd_webhooks_deliver(argparse.Namespace(once=True, limit=0, interval=1.0)) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliverers_send_each_delivery_once_on_postgres(receiver):
+    from collections import Counter
+
+    from django.db import connection as main_connection
+
+    from mekong.payments.tests.factories import make_hub
+
+    hub = make_hub()
+    endpoint = webhooks.endpoint_create(
+        participant=hub.psps["VN"], url=receiver.url, event_types=[]
+    )
+    payee = facade.resolve_proxy("wallet_id", hub.wallets["LA"].account_ref)
+    for i in range(12):
+        quote = facade.quote(wallet_id=hub.wallets["VN"].pk, payee=payee, amount=10_000 + i)
+        facade.pay(quote_id=quote.id, idempotency_key=f"c{i}")
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 12
+    barrier = threading.Barrier(3)
+    results: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def deliverer() -> None:
+        from django.db import connection
+
+        try:
+            barrier.wait(10)
+            while True:
+                got = webhooks.deliver_due(limit=2)
+                if got == (0, 0):
+                    break
+                results.append(got)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliverer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert main_connection.vendor == "postgresql"
+    sent = Counter(h["webhook-id"] for h, _b in receiver.requests)
+    assert len(sent) == 12
+    assert set(sent.values()) == {1}
+    assert sum(ok for ok, _bad in results) == 12
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
