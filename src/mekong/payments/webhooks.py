@@ -23,7 +23,9 @@ import hmac
 import ipaddress
 import json
 import logging
+import os
 import secrets
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -221,6 +223,8 @@ def enqueue(payment: Payment, *, reviewed: bool = False) -> int:
         if not e.event_types or event_type in e.event_types
     ]
     WebhookDelivery.objects.bulk_create(rows)
+    if rows:
+        transaction.on_commit(kick)
     return len(rows)
 
 
@@ -356,3 +360,54 @@ def deliver_due(*, limit: int = 100, timeout: float = TIMEOUT) -> tuple[int, int
             bad += 1
             log.info("webhook %s to endpoint %s: %s", row.event_id, row.endpoint_id, attempt.error)
     return ok, bad
+
+
+# --- the server's loop ---------------------------------------------------------------------------
+#: The loop's longest sleep when nothing wakes it (retries fall due while it sleeps).
+IDLE_WAIT = 5.0
+_wake = threading.Event()
+_stop = threading.Event()
+_start = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def loop_enabled() -> bool:
+    """False with ``PAYMENTS_WEBHOOKS_LOOP=off`` (deliver with the CLI instead)."""
+    return os.environ.get("PAYMENTS_WEBHOOKS_LOOP", "on").strip().lower() not in ("off", "0")
+
+
+def kick() -> None:
+    """Deliveries were committed: wake this process's delivery loop (started on first use)."""
+    global _thread
+    if connection.in_atomic_block or not loop_enabled():
+        return
+    if _thread is None or not _thread.is_alive():
+        with _start:
+            if _thread is None or not _thread.is_alive():
+                _stop.clear()
+                _thread = threading.Thread(target=_loop, name="payments-webhooks", daemon=True)
+                _thread.start()
+    _wake.set()
+
+
+def stop(timeout: float = 10.0) -> None:
+    """Stop this process's loop (after its current round) and wait for it."""
+    thread = _thread
+    _stop.set()
+    _wake.set()
+    if thread is not None:
+        thread.join(timeout)
+
+
+def _loop() -> None:
+    try:
+        while not _stop.is_set():
+            _wake.wait(timeout=IDLE_WAIT)
+            _wake.clear()
+            try:
+                while not _stop.is_set() and sum(deliver_due(limit=100)) == 100:
+                    pass
+            except Exception:  # the rows stay due; the next round or the CLI retries
+                log.exception("delivering payment webhooks failed")
+    finally:
+        connection.close()

@@ -365,8 +365,10 @@ def test_cli_delivers_once(world, receiver, capsys):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_deliverers_send_each_delivery_once_on_postgres(receiver):
+def test_concurrent_deliverers_send_each_delivery_once_on_postgres(receiver, monkeypatch):
     from collections import Counter
+
+    monkeypatch.setenv("PAYMENTS_WEBHOOKS_LOOP", "off")  # only the three deliverers below
 
     from django.db import connection as main_connection
 
@@ -412,3 +414,25 @@ def test_concurrent_deliverers_send_each_delivery_once_on_postgres(receiver):
     assert set(sent.values()) == {1}
     assert sum(ok for ok, _bad in results) == 12
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_server_loop_delivers_after_commit(receiver, monkeypatch):
+    from mekong.payments.tests.factories import make_hub
+
+    monkeypatch.setenv("PAYMENTS_WEBHOOKS_LOOP", "on")
+    hub = make_hub()
+    webhooks.endpoint_create(participant=hub.psps["LA"], url=receiver.url, event_types=[])
+    payee = facade.resolve_proxy("wallet_id", hub.wallets["LA"].account_ref)
+    quote = facade.quote(wallet_id=hub.wallets["VN"].pk, payee=payee, amount=10_000)
+    paid = facade.pay(quote_id=quote.id, idempotency_key="loop")  # commits: kicks the loop
+    try:
+        for _ in range(400):  # wait (up to 20 s on a busy machine) for the loop's round
+            if WebhookDelivery.objects.filter(status="delivered").exists():
+                break
+            time.sleep(0.05)
+    finally:
+        webhooks.stop()
+    row = WebhookDelivery.objects.get()
+    assert (row.status, row.attempts) == ("delivered", 1)
+    assert [json.loads(b)["data"]["payment_id"] for _h, b in receiver.requests] == [str(paid.id)]
