@@ -21,6 +21,19 @@ from django.db import connection
 # clone has no var/trustlog/log.key (nor should a developer's demo witnesses be reached).
 from mekong.trustlog.tests.conftest import trustlog_env as _trustlog_env  # noqa: F401
 
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a page request leaves its language active in
+    the thread (LocaleMiddleware), which would otherwise prefix the next test's `reverse()`."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GUIDE_IMAGES = REPO_ROOT / "docs" / "guide" / "img"
 CHROMIUM = os.environ.get("MEKONG_CHROMIUM", "/usr/bin/chromium")

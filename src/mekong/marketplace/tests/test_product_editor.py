@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from mekong.identity.models import Organisation
 from mekong.identity.tests.factories import make_org, make_user
@@ -373,7 +374,9 @@ def test_nine_photos_in_one_form_keep_eight_and_say_so(media_root: Path) -> None
         f.name = f"p{i}.png"
         files.append(f)
     client = logged_in(user)
-    response = client.post(reverse("marketplace:product_new"), {**form_data(), "images": files})
+    with translation.override("en"):  # the message is checked in English
+        url = reverse("marketplace:product_new")
+    response = client.post(url, {**form_data(), "images": files})
     assert response.status_code == 302
     product = Product.objects.get(seller=seller)
     assert product.images.count() == 8
