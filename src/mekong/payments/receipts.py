@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection, transaction
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ def kick() -> None:
     """
     global _thread
     if connection.in_atomic_block:
+        # Wake the loop once the caller's transaction has committed the payment.
+        transaction.on_commit(kick)
         return
     if os.environ.get("PAYMENTS_ANCHOR_LOOP", "on").strip().lower() in ("off", "0"):
         return
@@ -110,12 +112,16 @@ def _loop() -> None:
     while not _stop.is_set():
         _wake.wait(timeout=IDLE_WAIT)
         _wake.clear()
+        # A thread outside the request cycle must drop a broken or expired connection itself
+        # (a database restart or failover would otherwise stall receipts until the process ends).
+        close_old_connections()
         try:
             with drainer_lock(wait=False) as mine:
                 while mine and not _stop.is_set() and receipts_anchor_pending(limit=CHUNK) == CHUNK:
                     pass
         except Exception:  # the queue stays; the next round or the CLI retries
             log.exception("anchoring deferred payment receipts failed")
+            connection.close()  # the next round opens a fresh one
         finally:
             if _stop.is_set():
                 connection.close()

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 
 from mekong.core import clock
 from mekong.payments.errors import (
@@ -404,10 +404,12 @@ def _loop() -> None:
         while not _stop.is_set():
             _wake.wait(timeout=IDLE_WAIT)
             _wake.clear()
+            close_old_connections()  # recover from a dropped connection (see receipts._loop)
             try:
                 while not _stop.is_set() and sum(deliver_due(limit=100)) == 100:
                     pass
             except Exception:  # the rows stay due; the next round or the CLI retries
                 log.exception("delivering payment webhooks failed")
+                connection.close()
     finally:
         connection.close()
