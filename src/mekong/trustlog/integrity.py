@@ -44,34 +44,58 @@ _Row = tuple[int, str | None, datetime | None, bytes | None, bytes | None]
 
 #: A placeholder leaf hash for a missing entry, so later subtrees can still be compared.
 _MISSING = bytes(32)
+_HASH_SIZE = 32
 
 
-def _bundle_rows(bundle: int, blob: bytes, tile: bytes, start: int, end: int) -> list[_Row]:
+def _bundle_rows(
+    bundle: int, blob: bytes, tile: bytes, start: int, end: int, findings: list[AuditFinding]
+) -> list[_Row]:
     base = bundle << BUNDLE_BITS
     lo, hi = max(start, base), min(end, base + BUNDLE_SIZE)
     try:
         leaves: list[bytes | None] = list(bundle_leaves(blob))
     except BundleFormatError:
-        leaves = [None] * BUNDLE_SIZE
+        leaves = [None] * BUNDLE_SIZE  # each entry is reported unreadable
+    if lo == base and len(tile) != BUNDLE_SIZE * _HASH_SIZE:
+        # The lookup index refuses such a tile (`services.lookup_index_update`).
+        findings.append(
+            AuditFinding(
+                "unreadable",
+                base,
+                base + BUNDLE_SIZE,
+                f"bundle {bundle}'s hash tile is {len(tile)} bytes, not {BUNDLE_SIZE * _HASH_SIZE}",
+            )
+        )
     return [(i, None, None, leaves[i - base], tile_hash(tile, i - base)) for i in range(lo, hi)]
 
 
-def _windows(size: int, batch: int) -> Iterator[tuple[int, list[_Row]]]:
-    """Yield ``(window end, rows)`` for consecutive index windows of ``batch`` entries, from
-    the bundles and the edge rows, in index order."""
+def _windows(
+    size: int, batch: int, findings: list[AuditFinding]
+) -> Iterator[tuple[int, list[_Row]]]:
+    """Yield ``(window end, rows)`` for consecutive index windows of ``batch`` entries, in
+    index order, from where readers take each entry: the bundles below ``size // 256 * 256``
+    and the edge rows from there on. An edge row below that bound or a bundle at or beyond
+    it is not read here; both are reported as extra by `log_audit`. Bundle-level problems
+    (a blob or hash tile of the wrong shape) are added to ``findings`` once per bundle."""
+    bundled_end = size & ~(BUNDLE_SIZE - 1)
     for start in range(0, size, batch):
         end = min(size, start + batch)
         rows: list[_Row] = [
             (int(i), k, t, bytes(leaf), bytes(h))
-            for i, k, t, leaf, h in LogEntry.objects.filter(index__gte=start, index__lt=end)
+            for i, k, t, leaf, h in LogEntry.objects.filter(
+                index__gte=max(start, bundled_end), index__lt=end
+            )
             .order_by("index")
             .values_list("index", "kind", "timestamp", "leaf", "leaf_hash")
         ]
-        bundled = EntryBundle.objects.filter(
-            id__gte=start >> BUNDLE_BITS, id__lte=(end - 1) >> BUNDLE_BITS
-        ).values_list("id", "leaves", "hashes")
-        for k, blob, tile in bundled:
-            rows += _bundle_rows(int(k), bytes(blob), bytes(tile), start, end)
+        if start < bundled_end:
+            bundled = EntryBundle.objects.filter(
+                id__gte=start >> BUNDLE_BITS, id__lte=(min(end, bundled_end) - 1) >> BUNDLE_BITS
+            ).values_list("id", "leaves", "hashes")
+            for k, blob, tile in bundled:
+                rows += _bundle_rows(
+                    int(k), bytes(blob), bytes(tile), start, min(end, bundled_end), findings
+                )
         rows.sort(key=lambda r: r[0])
         yield end, rows
 
@@ -179,7 +203,7 @@ def log_audit(*, batch: int = 20_000) -> AuditReport:
 
     compare_checkpoints()  # a checkpoint of the empty log
     expected = 0
-    for window_end, rows in _windows(size, batch):
+    for window_end, rows in _windows(size, batch, findings):
         hashes: list[bytes] = []
         for row in [*rows, None]:
             # The sentinel None fills the gap up to the window end.

@@ -4,9 +4,11 @@ docs/adr/0009-trustlog-entry-bundles.md. Existing entries below ``256 * (size //
 moved into bundles (leaf bytes and leaf hashes unchanged, so every root and proof is the same)
 and indexed as one lookup run; the rest stay edge rows. Edge rows lose their DELETE trigger
 (they are deleted when their bundle is written) and keep the UPDATE one. Reversible: going
-back unpacks the bundles into rows and restores the triggers.
+back unpacks the bundles into rows, restores the triggers and stores the level-4/5 subtree
+hashes the old code reads (0004 on stores them from level 6).
 """
 
+import hashlib
 import struct
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -129,6 +131,50 @@ def _unpack(apps: Any, schema_editor: Any) -> None:
         cursor.execute("DELETE FROM trustlog_entrybundle")
         cursor.execute("DELETE FROM trustlog_leafkeybucket")
         cursor.execute("DELETE FROM trustlog_leafkeyrun")
+    _low_levels_restore(connection)
+
+
+_RESTORE_CHUNK = 1 << 16  # entries per round trip; a multiple of 32
+
+
+def _low_levels_restore(connection: Any) -> None:
+    """Store the level-4 and level-5 subtree hashes the 0003-era code reads.
+
+    From 0004 on, subtree hashes are stored from level 6; those of levels 4-5 written before
+    it stay, those of entries appended since are missing. They are recomputed here from the
+    entries' leaf hashes (RFC 9162: ``SHA-256(0x01 || left || right)``) and inserted where
+    absent.
+    """
+    with connection.cursor() as cursor:
+        size = _size(cursor)
+        for first in range(0, size - size % 16, _RESTORE_CHUNK):
+            last = min(size - size % 16, first + _RESTORE_CHUNK)
+            cursor.execute(
+                f"SELECT idx, leaf_hash FROM {_TABLE} WHERE idx >= %s AND idx < %s"
+                " ORDER BY idx",
+                [first, last],
+            )
+            rows = cursor.fetchall()
+            if [int(i) for i, _ in rows] != list(range(first, last)):
+                raise RuntimeError("trustlog entries are missing: run `mekong log audit`")
+            level = [bytes(h) for _, h in rows]
+            nodes = []
+            for lv in range(1, 6):
+                level = [
+                    hashlib.sha256(b"\x01" + level[j] + level[j + 1]).digest()
+                    for j in range(0, len(level) - 1, 2)
+                ]
+                if lv >= 4:
+                    step = 1 << lv
+                    nodes += [
+                        (2 * (first + n * step) + step - 1, lv, (first >> lv) + n, h)
+                        for n, h in enumerate(level)
+                    ]
+            cursor.executemany(
+                "INSERT INTO trustlog_subtreehash (id, level, idx, hash) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                nodes,
+            )
 
 
 class Migration(migrations.Migration):

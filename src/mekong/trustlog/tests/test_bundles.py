@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from mekong.trustlog import bundles, merkle, selectors, services
 from mekong.trustlog.integrity import log_audit
-from mekong.trustlog.leaf import encode_leaf
+from mekong.trustlog.leaf import decode_leaf, encode_leaf
 from mekong.trustlog.models import EntryBundle, LeafKeyRun, LogEntry
 from mekong.trustlog.tests.conftest import run_cli
 from mekong.trustlog.tests.test_audit import triggers_disabled
@@ -253,3 +253,94 @@ def test_migration_keeps_roots_proofs_and_lookups_of_an_old_layout_log():
     hashes += _append([100])
     _layout_ok(800)
     assert selectors.root_at(800) == merkle.root_hash(hashes)
+
+
+def _forge_bundle_entry_3_and_leave_the_genuine_one_as_an_edge_row(hashes: list[bytes]) -> None:
+    with connection.cursor() as c:
+        c.execute("SELECT leaves, hashes FROM trustlog_entrybundle WHERE id = 0")
+        blob, tile = c.fetchone()
+    leaves = bundles.bundle_leaves(bytes(blob))
+    original = leaves[3]
+    forged = encode_leaf(3, 0, "test.bundle", b"forged")
+    leaves[3] = forged
+    new_tile = bytearray(bytes(tile))
+    new_tile[3 * 32 : 4 * 32] = merkle.leaf_hash(forged)
+    stamp = decode_leaf(original).timestamp_us
+    when = connection.ops.adapt_datetimefield_value(selectors.from_timestamp_us(stamp))
+    with triggers_disabled("trustlog_entrybundle"), connection.cursor() as c:
+        c.execute(
+            "UPDATE trustlog_entrybundle SET leaves = %s, hashes = %s WHERE id = 0",
+            [bundles.encode_bundle(leaves), bytes(new_tile)],
+        )
+        c.execute(
+            "INSERT INTO trustlog_logentry (idx, kind, timestamp, leaf, leaf_hash)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [3, "test.bundle", when, original, hashes[3]],
+        )
+
+
+def test_audit_checks_the_bundled_copy_readers_serve_not_a_stray_edge_row():
+    # Entry 3 rewritten consistently inside bundle 0 (leaf and tile hash), the genuine entry
+    # left beside it as an edge row: readers serve the forged one, so the audit must too.
+    hashes = _append([300])
+    services.checkpoint_publish(collect=False)
+    _forge_bundle_entry_3_and_leave_the_genuine_one_as_an_edge_row(hashes)
+    assert selectors.entry_get(3).payload == b"forged"
+
+    report = log_audit()
+
+    problems = {(f.problem, f.index) for f in report.findings}
+    assert ("extra", 3) in problems  # the stray edge row is still reported
+    assert report.first_divergent_checkpoint == 300  # the forged entry changes the root
+    assert any(f.problem == "subtree_mismatch" and f.index <= 3 < f.end for f in report.findings)
+
+
+def test_audit_reports_a_hash_tile_of_the_wrong_length_that_the_index_refuses():
+    _append([300])
+    with triggers_disabled("trustlog_entrybundle"), connection.cursor() as c:
+        c.execute("SELECT hashes FROM trustlog_entrybundle WHERE id = 0")
+        tile = bytes(c.fetchone()[0])
+        c.execute("UPDATE trustlog_entrybundle SET hashes = %s WHERE id = 0", [tile + b"\x00" * 32])
+
+    report = log_audit()
+
+    assert [(f.problem, f.index, f.end) for f in report.findings] == [("unreadable", 0, 256)]
+    assert "8224 bytes" in report.findings[0].detail
+    with pytest.raises(selectors.LogCorruptedError):
+        services.lookup_index_update()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_restores_the_level_4_and_5_nodes_the_old_code_reads():
+    hashes = _append([300, 100, 10])  # 410: the level-4 node (384, 400) is on its right edge
+    executor = MigrationExecutor(connection)
+    executor.migrate([("trustlog", "0003_leaf_key_index")])
+    try:
+        with connection.cursor() as c:
+            c.execute("SELECT id, level, idx, hash FROM trustlog_subtreehash")
+            stored = {int(pk): (int(lv), int(i), bytes(h)) for pk, lv, i, h in c.fetchall()}
+        low = [pk for pk, (lv, _, _) in stored.items() if lv < 6]
+        for lv in (4, 5):
+            step = 1 << lv
+            for i in range(410 // step):
+                pk = 2 * i * step + step - 1
+                assert stored[pk] == (lv, i, merkle.root_hash(hashes[i * step : (i + 1) * step]))
+        assert len(low) == 410 // 16 + 410 // 32
+        # The old code's root at 400 and 410: stored nodes for every range of 16 and more.
+        for size in (400, 410):
+            parts = []
+            for start, end in merkle.root_ranges(size):
+                if end - start >= 16:
+                    lv = (end - start).bit_length() - 1
+                    parts.append(stored[2 * start + (1 << lv) - 1][2])
+                else:
+                    parts.append(merkle.root_hash(hashes[start:end]))
+            root = parts[-1]
+            for part in reversed(parts[:-1]):
+                root = merkle.node_hash(part, root)
+            assert root == merkle.root_hash(hashes[:size])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("trustlog"))
+    assert selectors.root_at(410) == merkle.root_hash(hashes)
