@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import secrets
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -95,6 +96,33 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _public_or_allowed(address: str) -> bool:
+    """Whether the hub may connect to ``address``: a public address, or loopback when allowed.
+
+    Receivers are participants' servers on the internet; anything else (private ranges,
+    link-local such as cloud metadata at 169.254.169.254, loopback) would let a participant
+    make the hub call into its own network.
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.is_loopback:
+        return _loopback_http_allowed()
+    return ip.is_global and not ip.is_multicast
+
+
+def _host_allowed(host: str) -> bool:
+    """Every address ``host`` resolves to is allowed (an IP literal is checked as it is)."""
+    try:
+        ipaddress.ip_address(host)
+        addresses = [host]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return False
+        addresses = [str(info[4][0]) for info in infos]
+    return bool(addresses) and all(_public_or_allowed(a) for a in addresses)
+
+
 def validate_url(url: str) -> str:
     """The URL if receivers may be sent to it; raises `WebhookUrlInvalid` otherwise."""
     url = url.strip()
@@ -108,6 +136,11 @@ def validate_url(url: str) -> str:
         raise WebhookUrlInvalid() from None
     if not host or parts.username is not None or parts.password is not None or parts.fragment:
         raise WebhookUrlInvalid()
+    try:
+        if not _public_or_allowed(host):  # an IP literal inside a private network
+            raise WebhookUrlInvalid()
+    except ValueError:
+        pass  # a name: checked when it is resolved, at every delivery
     if parts.scheme == "https":
         return url
     if parts.scheme == "http" and _is_loopback(host) and _loopback_http_allowed():
@@ -281,8 +314,14 @@ def send(delivery: WebhookDelivery, *, timeout: float = TIMEOUT) -> Attempt:
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     msg_id = f"msg_{delivery.event_id.hex}"
     ts = int(clock.now().timestamp())
-    if urlsplit(endpoint.url).scheme not in ("https", "http"):
+    parts = urlsplit(endpoint.url)
+    if parts.scheme not in ("https", "http"):
         return Attempt(None, "unsupported URL scheme")
+    # Checked at each delivery, since DNS can change after the endpoint was registered. (A
+    # name that changes between this check and the connection is not caught: a fully closed
+    # door needs connecting to the checked address itself.)
+    if not _host_allowed(parts.hostname or ""):
+        return Attempt(None, "refused: the host is not a public internet address")
     request = urllib.request.Request(  # noqa: S310 - scheme checked above and at creation
         endpoint.url,
         data=body,

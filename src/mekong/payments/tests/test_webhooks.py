@@ -22,6 +22,7 @@ from mekong.core import clock
 from mekong.identity.tests.factories import make_user
 from mekong.payments import facade, webhooks
 from mekong.payments.cli import cmd_webhooks_deliver
+from mekong.payments.errors import WebhookUrlInvalid
 from mekong.payments.models import WatchlistEntry, WebhookDelivery, WebhookEndpoint
 from mekong.payments.tests.factories import make_wallet
 from mekong.payments.tests.test_api import BASE, Caller, _pay, _quote_body, world
@@ -436,3 +437,32 @@ def test_the_server_loop_delivers_after_commit(receiver, monkeypatch):
     row = WebhookDelivery.objects.get()
     assert (row.status, row.attempts) == ("delivered", 1)
     assert [json.loads(b)["data"]["payment_id"] for _h, b in receiver.requests] == [str(paid.id)]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.0.0.5/hook",
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data",  # cloud metadata
+        "https://[fd00::1]/hook",
+        "https://127.0.0.1/hook",
+        "https://[::1]/hook",
+    ],
+)
+def test_addresses_inside_a_private_network_are_refused(settings: Any, url: str) -> None:
+    settings.DEBUG = False
+    settings.PAYMENTS_WEBHOOKS_ALLOW_HTTP_LOOPBACK = False
+    with pytest.raises(WebhookUrlInvalid):
+        webhooks.validate_url(url)
+
+
+def test_a_name_is_checked_where_it_resolves_at_each_delivery(settings: Any) -> None:
+    settings.DEBUG = False
+    settings.PAYMENTS_WEBHOOKS_ALLOW_HTTP_LOOPBACK = False
+    assert webhooks.validate_url("https://localhost/hook")  # a name: resolved when delivering
+    assert not webhooks._host_allowed("localhost")  # 127.0.0.1 / ::1
+    assert webhooks._host_allowed("8.8.8.8")
+    assert not webhooks._host_allowed("no-such-host.invalid")
+    settings.PAYMENTS_WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+    assert webhooks._host_allowed("localhost")
