@@ -22,7 +22,6 @@ from django.db import connection
 from mekong.trustlog.tests.conftest import trustlog_env as _trustlog_env  # noqa: F401
 
 
-
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Each test starts in the default language: a page request leaves its language active in
