@@ -20,26 +20,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import logging
 import os
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 
-log = logging.getLogger(__name__)
+from mekong.payments.background import BackgroundLoop
 
 #: The loop's longest sleep when it is not woken.
 IDLE_WAIT = 1.0
 #: Receipts anchored per database read of the queue.
 CHUNK = 200
-
-_wake = threading.Event()
-_stop = threading.Event()
-_start = threading.Lock()
-_thread: threading.Thread | None = None
 
 
 @contextlib.contextmanager
@@ -78,50 +71,35 @@ def drain(*, limit: int | None = None) -> int:
 def kick() -> None:
     """A deferred receipt was queued: wake this process's loop (started on first use).
 
-    Not inside a transaction (the row may not be visible yet, and tests run in one), and not
-    with ``PAYMENTS_ANCHOR_LOOP=off``.
+    Not inside a transaction (the row may not be visible yet, and tests run in one): then it
+    wakes the loop on commit. Not with ``PAYMENTS_ANCHOR_LOOP=off``.
     """
-    global _thread
     if connection.in_atomic_block:
         # Wake the loop once the caller's transaction has committed the payment.
         transaction.on_commit(kick)
         return
     if os.environ.get("PAYMENTS_ANCHOR_LOOP", "on").strip().lower() in ("off", "0"):
         return
-    if _thread is None or not _thread.is_alive():
-        with _start:
-            if _thread is None or not _thread.is_alive():
-                _stop.clear()
-                _thread = threading.Thread(target=_loop, name="payments-receipts", daemon=True)
-                _thread.start()
-    _wake.set()
+    _loop.kick()
 
 
 def stop(timeout: float = 10.0) -> None:
     """Stop this process's loop (after its current round) and wait for it."""
-    thread = _thread
-    _stop.set()
-    _wake.set()
-    if thread is not None:
-        thread.join(timeout)
+    _loop.stop(timeout)
 
 
-def _loop() -> None:
+def _drain_round(stopping: Callable[[], bool]) -> None:
+    """One round of the loop: drain while this host's lock is free and receipts keep coming."""
     from mekong.payments.paying import receipts_anchor_pending
 
-    while not _stop.is_set():
-        _wake.wait(timeout=IDLE_WAIT)
-        _wake.clear()
-        # A thread outside the request cycle must drop a broken or expired connection itself
-        # (a database restart or failover would otherwise stall receipts until the process ends).
-        close_old_connections()
-        try:
-            with drainer_lock(wait=False) as mine:
-                while mine and not _stop.is_set() and receipts_anchor_pending(limit=CHUNK) == CHUNK:
-                    pass
-        except Exception:  # the queue stays; the next round or the CLI retries
-            log.exception("anchoring deferred payment receipts failed")
-            connection.close()  # the next round opens a fresh one
-        finally:
-            if _stop.is_set():
-                connection.close()
+    with drainer_lock(wait=False) as mine:
+        while mine and not stopping() and receipts_anchor_pending(limit=CHUNK) == CHUNK:
+            pass
+
+
+_loop = BackgroundLoop(
+    "payments-receipts",
+    _drain_round,
+    idle_wait=IDLE_WAIT,
+    failure="anchoring deferred payment receipts failed",
+)

@@ -26,19 +26,20 @@ import logging
 import os
 import secrets
 import socket
-import threading
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 
 from mekong.core import clock
+from mekong.payments.background import BackgroundLoop
 from mekong.payments.errors import (
     WebhookEndpointNotFound,
     WebhookEventTypeInvalid,
@@ -404,10 +405,6 @@ def deliver_due(*, limit: int = 100, timeout: float = TIMEOUT) -> tuple[int, int
 # --- the server's loop ---------------------------------------------------------------------------
 #: The loop's longest sleep when nothing wakes it (retries fall due while it sleeps).
 IDLE_WAIT = 5.0
-_wake = threading.Event()
-_stop = threading.Event()
-_start = threading.Lock()
-_thread: threading.Thread | None = None
 
 
 def loop_enabled() -> bool:
@@ -417,38 +414,25 @@ def loop_enabled() -> bool:
 
 def kick() -> None:
     """Deliveries were committed: wake this process's delivery loop (started on first use)."""
-    global _thread
     if connection.in_atomic_block or not loop_enabled():
         return
-    if _thread is None or not _thread.is_alive():
-        with _start:
-            if _thread is None or not _thread.is_alive():
-                _stop.clear()
-                _thread = threading.Thread(target=_loop, name="payments-webhooks", daemon=True)
-                _thread.start()
-    _wake.set()
+    _loop.kick()
 
 
 def stop(timeout: float = 10.0) -> None:
     """Stop this process's loop (after its current round) and wait for it."""
-    thread = _thread
-    _stop.set()
-    _wake.set()
-    if thread is not None:
-        thread.join(timeout)
+    _loop.stop(timeout)
 
 
-def _loop() -> None:
-    try:
-        while not _stop.is_set():
-            _wake.wait(timeout=IDLE_WAIT)
-            _wake.clear()
-            close_old_connections()  # recover from a dropped connection (see receipts._loop)
-            try:
-                while not _stop.is_set() and sum(deliver_due(limit=100)) == 100:
-                    pass
-            except Exception:  # the rows stay due; the next round or the CLI retries
-                log.exception("delivering payment webhooks failed")
-                connection.close()
-    finally:
-        connection.close()
+def _deliver_round(stopping: Callable[[], bool]) -> None:
+    """One round of the loop: deliver due rows while full batches keep coming."""
+    while not stopping() and sum(deliver_due(limit=100)) == 100:
+        pass
+
+
+_loop = BackgroundLoop(
+    "payments-webhooks",
+    _deliver_round,
+    idle_wait=IDLE_WAIT,
+    failure="delivering payment webhooks failed",
+)

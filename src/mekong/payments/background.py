@@ -1,0 +1,76 @@
+"""A per-process background loop: a daemon thread started on first use and woken on demand.
+
+The deferred-receipt drain and the webhook delivery both need the same thing: a thread that
+sleeps until woken (or until ``idle_wait`` passes), runs one round of work, and keeps going
+after a failure, leaving the queue to the next round or the CLI. The work itself is durable
+rows in the database, so the thread holds no state of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.db import close_old_connections, connection
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundLoop:
+    """One daemon thread per process running ``work(stopping)`` each time it is woken.
+
+    ``work`` gets a callable telling it to stop early (``stop()`` was called); an exception
+    from it is logged with ``failure`` and the next round starts on a fresh connection.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        work: Callable[[Callable[[], bool]], None],
+        *,
+        idle_wait: float,
+        failure: str,
+    ) -> None:
+        self.name = name
+        self.work = work
+        self.idle_wait = idle_wait
+        self.failure = failure
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._start = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def kick(self) -> None:
+        """Wake the loop, starting its thread if this process has none running."""
+        if self._thread is None or not self._thread.is_alive():
+            with self._start:
+                if self._thread is None or not self._thread.is_alive():
+                    self._stop.clear()
+                    self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                    self._thread.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the loop (after its current round) and wait for it."""
+        thread = self._thread
+        self._stop.set()
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._wake.wait(timeout=self.idle_wait)
+                self._wake.clear()
+                # A thread outside the request cycle must drop a broken or expired connection
+                # itself: a database restart or failover would otherwise stall it for good.
+                close_old_connections()
+                try:
+                    self.work(self._stop.is_set)
+                except Exception:  # the rows stay queued; the next round or the CLI retries
+                    log.exception(self.failure)
+                    connection.close()  # the next round opens a fresh one
+        finally:
+            connection.close()
