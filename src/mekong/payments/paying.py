@@ -843,7 +843,7 @@ def summary(payment: Payment) -> dict[str, object]:
     }
 
 
-def _anchor(payment: Payment) -> None:
+def anchor_receipt(payment: Payment) -> None:
     """Anchor the payment's summary in the trustlog and keep the entry index.
 
     Runs after the payment committed: the log is another module's store and its witnesses
@@ -880,28 +880,11 @@ def receipt_ensure(payment: Payment, *, force: bool = False) -> None:
         PaymentStatus.REFUNDED,
     ):
         if force or not receipts_deferred():
-            _anchor(payment)
+            anchor_receipt(payment)
         else:
             from mekong.payments import receipts
 
             receipts.kick()  # queued in the payment's transaction; the loop anchors it
-
-
-def receipts_anchor_pending(*, limit: int = 1000) -> int:
-    """Anchor completed payments that have no receipt yet, oldest first; return how many."""
-    done = 0
-    pending = (
-        Payment.objects.select_related(
-            "quote__fx_provider", "sender_participant", "receiver_participant"
-        )
-        .filter(receipt_index=None, status__in=(PaymentStatus.COMPLETED, PaymentStatus.REFUNDED))
-        .order_by("completed_at")[:limit]
-    )
-    for payment in pending:
-        with writer.serial():  # SQLite: queue behind the payments instead of busy-sleeping
-            _anchor(payment)
-        done += payment.receipt_index is not None
-    return done
 
 
 def _messages(payment: Payment, quote: Quote) -> None:

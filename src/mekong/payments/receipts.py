@@ -27,6 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from mekong.payments import writer
 from mekong.payments.background import BackgroundLoop
 
 #: The loop's longest sleep when it is not woken.
@@ -55,16 +56,34 @@ def drainer_lock(*, wait: bool) -> Iterator[bool]:
 def drain(*, limit: int | None = None) -> int:
     """Anchor queued receipts (all, or at most ``limit``), holding the drainer lock; return
     how many were anchored."""
-    from mekong.payments.paying import receipts_anchor_pending
-
     done = 0
     with drainer_lock(wait=True):
         while limit is None or done < limit:
             chunk = CHUNK if limit is None else min(CHUNK, limit - done)
-            anchored = receipts_anchor_pending(limit=chunk)
+            anchored = anchor_pending(limit=chunk)
             done += anchored
             if anchored < chunk:
                 break
+    return done
+
+
+def anchor_pending(*, limit: int = 1000) -> int:
+    """Anchor completed payments that have no receipt yet, oldest first; return how many."""
+    from mekong.payments.models import Payment, PaymentStatus
+    from mekong.payments.paying import anchor_receipt
+
+    done = 0
+    pending = (
+        Payment.objects.select_related(
+            "quote__fx_provider", "sender_participant", "receiver_participant"
+        )
+        .filter(receipt_index=None, status__in=(PaymentStatus.COMPLETED, PaymentStatus.REFUNDED))
+        .order_by("completed_at")[:limit]
+    )
+    for payment in pending:
+        with writer.serial():  # SQLite: queue behind the payments instead of busy-sleeping
+            anchor_receipt(payment)
+        done += payment.receipt_index is not None
     return done
 
 
@@ -90,10 +109,8 @@ def stop(timeout: float = 10.0) -> None:
 
 def _drain_round(stopping: Callable[[], bool]) -> None:
     """One round of the loop: drain while this host's lock is free and receipts keep coming."""
-    from mekong.payments.paying import receipts_anchor_pending
-
     with drainer_lock(wait=False) as mine:
-        while mine and not stopping() and receipts_anchor_pending(limit=CHUNK) == CHUNK:
+        while mine and not stopping() and anchor_pending(limit=CHUNK) == CHUNK:
             pass
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from mekong.core import clock
 from mekong.core.errors import DomainError
-from mekong.payments import errors, facade, fx, services
+from mekong.payments import errors, facade, fx, receipts, services
 from mekong.payments.iso20022 import validate_pacs002, validate_pacs008
 from mekong.payments.models import Payment, PositionKind, WatchlistEntry
 from mekong.payments.tests.factories import (
@@ -386,7 +386,6 @@ def test_domain_errors_have_stable_codes():
 
 
 def test_deferred_receipts_are_anchored_by_the_background_pass(hub, monkeypatch):
-    from mekong.payments import paying
 
     monkeypatch.setenv("PAYMENTS_RECEIPTS", "deferred")
     quote = facade.quote(wallet_id=hub.wallets["VN"].pk, payee=_payee(hub, "LA"), amount=200_000)
@@ -394,9 +393,9 @@ def test_deferred_receipts_are_anchored_by_the_background_pass(hub, monkeypatch)
     assert paid.status == "completed"
     assert paid.receipt_index is None
     assert facade.payment_get(paid.id).receipt_index is None
-    assert paying.receipts_anchor_pending() == 1
+    assert receipts.anchor_pending() == 1
     assert facade.payment_get(paid.id).receipt_index is not None
-    assert paying.receipts_anchor_pending() == 0
+    assert receipts.anchor_pending() == 0
 
 
 def test_a_merchant_gets_one_business_id_per_currency_and_can_be_paid_in_each(hub):
