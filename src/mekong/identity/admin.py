@@ -39,10 +39,14 @@ class UserAdmin(BaseUserAdmin[User]):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    """Operators can see and revoke tokens; the secret digest is never shown."""
+    """Operators can see and revoke tokens; the secret digest is never shown.
 
-    list_display = ["name", "organisation", "prefix", "role", "created_at", "revoked_at"]
-    list_filter = ["role"]
+    The scope is read-only: widening a sandbox token to ``all`` would hand a test credential
+    live money (ADR 0011); issue a new token instead.
+    """
+
+    list_display = ["name", "organisation", "prefix", "role", "scope", "created_at", "revoked_at"]
+    list_filter = ["role", "scope"]
     search_fields = ["name", "prefix", "organisation__name"]
     exclude = ["digest"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "scope", "created_at", "last_used_at"]

@@ -46,6 +46,7 @@ class TokenOut(Schema):
     name: str
     prefix: str
     role: str
+    scope: str = Field(description="all: every API; sandbox: only /api/v1/payments/sandbox/")
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
@@ -57,6 +58,11 @@ class TokenIn(Schema):
 
     name: str = Field(min_length=1, max_length=100)
     role: str = Field(default="member", pattern="^(admin|member|viewer)$")
+    scope: str = Field(
+        default="all",
+        pattern="^(all|sandbox)$",
+        description="all: every API; sandbox: only /api/v1/payments/sandbox/ (ADR 0011)",
+    )
     expires_at: datetime | None = None
 
 
@@ -90,6 +96,7 @@ def _token_out(token: ApiToken) -> TokenOut:
         name=token.name,
         prefix=token.prefix,
         role=token.role,
+        scope=token.scope,
         created_at=token.created_at,
         expires_at=token.expires_at,
         last_used_at=token.last_used_at,
@@ -158,6 +165,7 @@ def token_create(
         name=payload.name,
         role=payload.role,
         expires_at=payload.expires_at,
+        scope=payload.scope,
     )
     return Status(201, TokenCreatedOut(**_token_out(token).model_dump(), token=secret))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +15,7 @@ class Actor:
         user_id: the logged-in user, or None for a token.
         token_id: the API token used, or None for a session.
         is_operator: platform operator (Django staff) — may see across organisations in admin.
+        token_scope: the token's scope (``all`` or ``sandbox``), or None for a session.
     """
 
     organisation_id: int | None
@@ -22,6 +23,7 @@ class Actor:
     user_id: int | None = None
     token_id: int | None = None
     is_operator: bool = False
+    token_scope: str | None = None
 
     @property
     def can_manage(self) -> bool:
@@ -38,3 +40,24 @@ class OrganisationInfo:
     slug: str
     kind: str
     country: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token just issued, with its secret: shown to the caller once, never stored.
+
+    Attributes:
+        id: the token's id (for revoking it on the organisation page or API).
+        name: its display name.
+        prefix: the visible start of the secret, listed with the organisation's tokens.
+        role: the role it acts with.
+        scope: ``all`` or ``sandbox`` (ADR 0011).
+        secret: the bearer secret; only its digest is stored.
+    """
+
+    id: int
+    name: str
+    prefix: str
+    role: str
+    scope: str
+    secret: str = field(repr=False)

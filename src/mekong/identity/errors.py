@@ -28,6 +28,16 @@ class NotAManager(PermissionDenied):
     title = _("Only owners and administrators of the organisation may do this.")
 
 
+class SandboxTokenRefused(PermissionDenied):
+    """A sandbox-scoped API token was sent to an API outside the payments sandbox."""
+
+    code = "sandbox_token"
+    title = _(
+        "This API token is for the payments sandbox only. Use it under "
+        "/api/v1/payments/sandbox/, or use a token with full scope."
+    )
+
+
 class EmailTaken(Conflict):
     """A user with this e-mail address exists already."""
 

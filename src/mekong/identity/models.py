@@ -41,6 +41,18 @@ class Role(models.TextChoices):
 MANAGING_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may reach (ADR 0011).
+
+    ``all`` is every API the token's role allows (every token issued before scopes existed);
+    ``sandbox`` is only the payments sandbox, so a credential handed to a fintech for testing
+    can never move or read live money.
+    """
+
+    ALL = "all", _("All APIs")
+    SANDBOX = "sandbox", _("Payments sandbox only")
+
+
 class Organisation(models.Model):
     """A legal body that acts on the platform: an SME, a bank, a customs authority, a CERT.
 
@@ -131,7 +143,8 @@ class ApiToken(models.Model):
 
     Only a SHA-256 digest of the secret is stored: the secret has 256 bits of entropy, so a
     slow hash would add nothing but latency on every request. The visible ``prefix`` finds the
-    row; the digest is compared in constant time.
+    row; the digest is compared in constant time. ``scope`` limits which APIs accept the token
+    (`TokenScope`; enforced for every endpoint by `mekong.identity.auth.TokenAuth`).
     """
 
     organisation = models.ForeignKey(
@@ -141,6 +154,9 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=16, unique=True)
     digest = models.CharField(max_length=64)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.ALL
+    )
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -43,7 +43,16 @@ def actor_for_token(raw: str) -> Actor | None:
         return None
     token = (
         ApiToken.objects.filter(prefix=prefix, organisation__is_active=True)
-        .only("id", "digest", "role", "organisation_id", "revoked_at", "expires_at", "last_used_at")
+        .only(
+            "id",
+            "digest",
+            "role",
+            "scope",
+            "organisation_id",
+            "revoked_at",
+            "expires_at",
+            "last_used_at",
+        )
         .first()
     )
     if token is None or not tokens.token_matches(raw, token.digest) or not token.is_active:
@@ -51,7 +60,12 @@ def actor_for_token(raw: str) -> Actor | None:
     now = clock.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return Actor(organisation_id=token.organisation_id, role=token.role, token_id=token.pk)
+    return Actor(
+        organisation_id=token.organisation_id,
+        role=token.role,
+        token_id=token.pk,
+        token_scope=token.scope,
+    )
 
 
 def organisations_for(actor: Actor) -> QuerySet[Organisation]:

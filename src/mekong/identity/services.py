@@ -22,7 +22,15 @@ from mekong.identity.errors import (
     TokenNotFound,
 )
 from mekong.identity.events import ApiTokenIssued, ApiTokenRevoked, OrganisationCreated
-from mekong.identity.models import ApiToken, Membership, Organisation, OrganisationType, Role, User
+from mekong.identity.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Role,
+    TokenScope,
+    User,
+)
 
 
 def organisation_create(
@@ -144,18 +152,24 @@ def token_issue(
     name: str,
     role: str = Role.MEMBER,
     expires_at: datetime | None = None,
+    scope: str = TokenScope.ALL,
 ) -> tuple[ApiToken, str]:
     """Issue an API token for the actor's organisation; return the row and the secret.
 
     The secret is returned once and never stored or logged. Only owners and administrators may
-    issue tokens, and a token never gets a role above the issuer's.
+    issue tokens, and a token never gets a role above the issuer's. ``scope`` ``sandbox`` makes
+    a token that every API outside the payments sandbox refuses (ADR 0011). Writes an
+    ``api_token.issued`` audit entry and publishes `ApiTokenIssued` in the same transaction.
 
     Raises:
         NotAManager: the actor does not manage ``organisation_id``.
+        InvalidOrganisation: an unknown role or scope, or the role ``owner``.
     """
     _require_manager(actor, organisation_id)
     if role not in Role.values or role == Role.OWNER:
         raise InvalidOrganisation(extra={"errors": [{"field": "role", "code": "invalid_choice"}]})
+    if scope not in TokenScope.values:
+        raise InvalidOrganisation(extra={"errors": [{"field": "scope", "code": "invalid_choice"}]})
     name = normalize_text(name)[:100] or "API token"
     secret, prefix, digest = tokens.token_generate()
     with transaction.atomic():
@@ -165,6 +179,7 @@ def token_issue(
             prefix=prefix,
             digest=digest,
             role=role,
+            scope=scope,
             created_by_id=actor.user_id,
             expires_at=expires_at,
         )
@@ -174,7 +189,7 @@ def token_issue(
             organisation_id=organisation_id,
             object_type="api_token",
             object_id=token.pk,
-            data={"name": name, "prefix": prefix, "role": role},
+            data={"name": name, "prefix": prefix, "role": role, "scope": scope},
         )
         publish(ApiTokenIssued(organisation_id=organisation_id, token_id=token.pk))
     return token, secret
