@@ -7,18 +7,27 @@ Typical use, from a module that wants a tamper-evident, witness-cosigned record:
     receipt = facade.anchor("customs.certificate", digest_of_the_document)
     store(receipt.to_json())          # give it to the parties; they verify it offline
 
+To anchor many records at once, ``facade.anchor_many([(kind, payload), ...])`` appends them
+in one transaction under one checkpoint and returns a receipt for each.
+
 `verify_receipt` is the pure function of `mekong.trustlog.receipt` (no database, no network).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
+
 from mekong.trustlog import selectors, services
 from mekong.trustlog.config import log_config
 from mekong.trustlog.contracts import CheckpointInfo, Receipt
 from mekong.trustlog.receipt import verify_receipt
+from mekong.trustlog.services import WriteSection
 
 __all__ = [
+    "WriteSection",
     "anchor",
+    "anchor_many",
     "latest_checkpoint",
     "log_key",
     "receipt_for",
@@ -39,7 +48,35 @@ def anchor(kind: str, payload: bytes) -> Receipt:
         mekong.trustlog.errors.InvalidEntry: If ``kind`` does not match
             ``[a-z][a-z0-9_.-]{0,63}`` or ``payload`` is larger than 1 MiB.
     """
-    return services.entry_anchor(kind=kind, payload=payload)
+    return services.entries_anchor(items=[(kind, payload)])[0]
+
+
+def anchor_many(
+    items: Sequence[tuple[str, bytes]], *, write_section: WriteSection | None = None
+) -> list[Receipt]:
+    """Record each ``(kind, payload)`` of ``items`` in the log and return their receipts, in
+    order.
+
+    Like `anchor` for each item, at the cost of about one: ONE append of all the entries
+    (consecutive indexes, one transaction: all or none), ONE checkpoint covering them (or a
+    fully cosigned one reused), one round of witness cosignatures, and every receipt proving
+    its entry against that same checkpoint. An empty ``items`` anchors nothing and returns
+    ``[]``.
+
+    Args:
+        items: ``(kind, payload)`` pairs.
+        write_section: A caller that queues its own writers (e.g. a process's SQLite writer
+            queue) passes the context-manager factory of its queue: the log's write
+            transactions run inside it, one after the other (it is never entered twice at
+            once), and the witness round trips outside it. It must not be held by the caller.
+
+    Raises:
+        mekong.trustlog.errors.InvalidEntry: If a ``kind`` or ``payload`` is invalid (as in
+            `anchor`); then nothing is appended.
+    """
+    return services.entries_anchor(
+        items=items, write_section=write_section or contextlib.nullcontext
+    )
 
 
 def receipt_for(index: int) -> Receipt:

@@ -454,3 +454,49 @@ def receipt_for(index: int, checkpoint: CheckpointInfo | None = None) -> Receipt
         checkpoint=cp.note,
         inclusion_proof=tuple(proof),
     )
+
+
+def receipts_for_range(start: int, count: int, checkpoint: CheckpointInfo) -> list[Receipt]:
+    """The receipts of entries ``start .. start + count - 1`` under ``checkpoint``, in order.
+
+    Two queries whatever ``count``: the entries (bundles and edge rows), then every subtree
+    hash of all their inclusion proofs at once (neighbouring entries share most of them).
+    Each receipt is what `receipt_for` returns for its entry under ``checkpoint``.
+
+    Raises:
+        EntryNotFound: If an entry of the range does not exist.
+        TreeSizeOutOfRange: If ``checkpoint`` does not cover the whole range.
+    """
+    if count <= 0:
+        return []
+    stop = start + count
+    size = checkpoint.size
+    if start < 0 or stop > size:
+        raise TreeSizeOutOfRange(
+            extra={"errors": [{"loc": ["index"], "msg": f"must be 0..{size - 1}"}]}
+        )
+    entries = _entries(start, stop)
+    if [e.index for e in entries] != list(range(start, stop)):
+        present = {e.index for e in entries}
+        missing = next(i for i in range(start, stop) if i not in present)
+        raise EntryNotFound(params={"index": missing})
+    # The checkpoint names a committed size, so every subtree below it is stored (a missing
+    # one is corruption, raised by `subtree_lookup`); no log size read is needed.
+    ranges = dict.fromkeys(
+        rng for i in range(start, stop) for rng in merkle.inclusion_proof_ranges(i, size)
+    )
+    lookup = subtree_lookup(list(ranges))
+    return [
+        Receipt(
+            entry=ReceiptEntry(
+                index=e.index,
+                kind=e.kind,
+                timestamp_us=e.timestamp_us,
+                data=e.payload,
+                leaf_hash=e.leaf_hash,
+            ),
+            checkpoint=checkpoint.note,
+            inclusion_proof=tuple(merkle.inclusion_proof_from(lookup, e.index, size)),
+        )
+        for e in entries
+    ]

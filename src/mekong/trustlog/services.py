@@ -8,6 +8,10 @@ database write lock. Inside that lock an append reads the right edge of the tree
 the entries (256 to a bundle row, `mekong.trustlog.bundles`) and every subtree the batch
 completes. Nothing talks to the network while a
 database lock is held: witnesses are asked after the checkpoint is committed.
+
+A caller that queues its own writers (the payments hub's SQLite writer queue) passes its
+queue as ``write_section`` to `entries_anchor` and `checkpoint_publish`: the log's write
+transactions run inside it, the witness round trips outside it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import base64
 import contextlib
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from itertools import repeat
@@ -50,6 +54,11 @@ logger = logging.getLogger(__name__)
 
 #: Rounds of add-checkpoint per witness: the first, then retries after 409 answers.
 _WITNESS_ROUNDS = 3
+
+#: Entered around each of the log's write transactions on behalf of a caller that queues its
+#: writers (e.g. a process's SQLite writer queue); never around a witness request. It must not
+#: be held by the caller already (it is entered several times, one after the other).
+WriteSection = Callable[[], contextlib.AbstractContextManager[object]]
 
 
 def _lock_head() -> int:
@@ -254,7 +263,9 @@ def lookup_index_update() -> int:
     return stop - start
 
 
-def checkpoint_publish(*, collect: bool = True) -> CheckpointInfo:
+def checkpoint_publish(
+    *, collect: bool = True, write_section: WriteSection = contextlib.nullcontext
+) -> CheckpointInfo:
     """Sign a checkpoint of the current log and ask the configured witnesses to cosign it.
 
     If the newest checkpoint already has the current size it is reused (Ed25519 signatures
@@ -266,32 +277,35 @@ def checkpoint_publish(*, collect: bool = True) -> CheckpointInfo:
     names a state the log really had; released before any witness is contacted. Then brings
     the leaf-hash lookup index up to date (`lookup_index_update`, its own transaction). Writes a
     ``trustlog.checkpoint_published`` audit entry and publishes `CheckpointPublished` when a
-    new checkpoint is signed.
+    new checkpoint is signed. The signing and index transactions run inside one
+    ``write_section()``, the storing of cosignatures inside another; witnesses are asked
+    between the two.
 
     Raises:
         django.core.exceptions.ImproperlyConfigured: If the log has no signing key.
     """
     config = log_config()
-    with transaction.atomic():
-        size = _lock_head()
-        cp = Checkpoint.objects.filter(size=size).first()
-        if cp is None:
-            root = merkle.root_from(selectors.subtree_lookup(merkle.root_ranges(size)), size)
-            text = CheckpointBody(config.origin, size, root).text()
-            cp = Checkpoint.objects.create(
-                size=size, root_hash=root, note=sign_note(text, config.signer)
-            )
-            root_b64 = base64.b64encode(root).decode("ascii")
-            audit_record(
-                action="trustlog.checkpoint_published",
-                object_type="trustlog.checkpoint",
-                object_id=size,
-                data={"size": size, "root_hash": root_b64},
-            )
-            publish(CheckpointPublished(size=size, root_hash=root_b64))
-    lookup_index_update()
+    with write_section():
+        with transaction.atomic():
+            size = _lock_head()
+            cp = Checkpoint.objects.filter(size=size).first()
+            if cp is None:
+                root = merkle.root_from(selectors.subtree_lookup(merkle.root_ranges(size)), size)
+                text = CheckpointBody(config.origin, size, root).text()
+                cp = Checkpoint.objects.create(
+                    size=size, root_hash=root, note=sign_note(text, config.signer)
+                )
+                root_b64 = base64.b64encode(root).decode("ascii")
+                audit_record(
+                    action="trustlog.checkpoint_published",
+                    object_type="trustlog.checkpoint",
+                    object_id=size,
+                    data={"size": size, "root_hash": root_b64},
+                )
+                publish(CheckpointPublished(size=size, root_hash=root_b64))
+        lookup_index_update()
     if collect and config.witnesses:
-        cosignatures_collect(size=size)
+        cosignatures_collect(size=size, write_section=write_section)
     return selectors.checkpoint_at(size)
 
 
@@ -312,7 +326,7 @@ def _cosignature_from(
     return None
 
 
-def cosignatures_collect(*, size: int) -> int:
+def cosignatures_collect(*, size: int, write_section: WriteSection = contextlib.nullcontext) -> int:
     """Ask every configured witness that has not cosigned the checkpoint of ``size`` to do so.
 
     Each witness gets ``add-checkpoint`` with a consistency proof from the largest size it
@@ -320,8 +334,9 @@ def cosignatures_collect(*, size: int) -> int:
     (up to three rounds). Requests run in parallel threads that do no database work. Only
     cosignatures that verify under the configured key are stored.
 
-    Invariant: stored cosignatures verify. No lock is held while waiting for witnesses.
-    Writes a ``trustlog.checkpoint_cosigned`` audit entry when any cosignature is stored.
+    Invariant: stored cosignatures verify. No lock is held while waiting for witnesses; the
+    cosignatures are stored in one transaction inside ``write_section()``. Writes a
+    ``trustlog.checkpoint_cosigned`` audit entry when any cosignature is stored.
 
     Returns:
         The number of new cosignatures stored.
@@ -379,7 +394,7 @@ def cosignatures_collect(*, size: int) -> int:
             break
     if not collected:
         return 0
-    with transaction.atomic():
+    with write_section(), transaction.atomic():
         Cosignature.objects.bulk_create(
             [
                 Cosignature(
@@ -404,26 +419,53 @@ def cosignatures_collect(*, size: int) -> int:
     return len(collected)
 
 
+def entries_anchor(
+    *, items: Sequence[tuple[str, bytes]], write_section: WriteSection = contextlib.nullcontext
+) -> list[Receipt]:
+    """Append a batch of entries, make sure one cosigned checkpoint covers them all, and return
+    one receipt per entry, in order.
+
+    The batch is one `entries_append` (one transaction) and at most one new checkpoint: a
+    checkpoint covering the batch that every configured witness already cosigned (one
+    published by a concurrent anchor) is reused; otherwise `checkpoint_publish` signs the
+    current size and collects cosignatures. Every receipt is built under the same checkpoint,
+    the best cosigned one covering the batch (an append is atomic, so a checkpoint covers
+    either all of the batch or none of it). Witnesses that are down only lower the receipts'
+    cosignature count. An empty batch appends nothing and returns ``[]``.
+
+    Invariants, locks and events: those of `entries_append` (one ``EntriesAppended`` per
+    batch) and `checkpoint_publish` (one ``CheckpointPublished`` if a checkpoint is signed).
+    Its write transactions run inside ``write_section()``, never a witness request.
+
+    Raises:
+        InvalidEntry: If a kind or payload is invalid (nothing is appended).
+        django.core.exceptions.ImproperlyConfigured: If the log has no signing key.
+    """
+    if not items:
+        return []
+    config = log_config()  # before appending: a log that cannot sign must not grow
+    with write_section():
+        result = entries_append(items=items)
+    last = result.first_index + result.count - 1
+    try:
+        best: CheckpointInfo | None = selectors.checkpoint_for_entry(last)
+    except CheckpointNotFound:
+        best = None
+    if best is None or len(best.witnesses) < len(config.witnesses):
+        checkpoint_publish(write_section=write_section)
+        # Not necessarily the one just published: a concurrent anchor's newer checkpoint may
+        # have the cosignatures of witnesses that saw it first and so refused ours.
+        best = selectors.checkpoint_for_entry(last)
+    return selectors.receipts_for_range(result.first_index, result.count, best)
+
+
 def entry_anchor(*, kind: str, payload: bytes) -> Receipt:
     """Append one entry, make sure a cosigned checkpoint covers it, and return its receipt.
 
-    A checkpoint covering the entry that every configured witness already cosigned (one
-    published by a concurrent anchor) is reused; otherwise a new one is published and
-    cosigned. Witnesses that are down only lower the receipt's cosignature count.
-
-    Invariants, locks and events: those of `entries_append` and `checkpoint_publish`.
+    `entries_anchor` with one item: same reuse of a fully cosigned checkpoint, invariants,
+    locks and events.
 
     Raises:
         InvalidEntry: If the kind or payload is invalid.
     """
-    result = entries_append(items=[(kind, payload)])
-    index = result.first_index
-    config = log_config()
-    try:
-        best = selectors.checkpoint_for_entry(index)
-        reusable = len(best.witnesses) >= len(config.witnesses)
-    except CheckpointNotFound:
-        reusable = False
-    if not reusable:
-        checkpoint_publish()
-    return selectors.receipt_for(index)
+    return entries_anchor(items=[(kind, payload)])[0]
