@@ -10,6 +10,12 @@ crashes when. It is drained by
   a second under load; idle, it looks once a second), and
 - ``mekong payments anchor`` (after a restart, or where no server runs).
 
+Each round reads a chunk of the queue and anchors it with ONE `trustlog.anchor_many` call (one
+append of all its entries, one checkpoint, one round of witness cosignatures), then fills the
+chunk's ``receipt_index`` with one UPDATE. On SQLite the trustlog's write transactions queue in
+the process's writer queue (`mekong.payments.writer`) like the payment flow's; the witness
+round trips happen outside it, so payments never wait on a witness.
+
 Only one drainer works at a time on a host: each takes an exclusive ``flock`` on
 ``$MEKONG_VAR_DIR/payments-anchor.lock`` first (the loop skips a round when another holds
 it, the CLI waits), so no payment is anchored twice. Servers on several hosts need the CLI
@@ -20,15 +26,21 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
+import rfc8785
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from mekong.payments import writer
 from mekong.payments.background import BackgroundLoop
+from mekong.trustlog import facade as trustlog
+
+log = logging.getLogger(__name__)
 
 #: The loop's longest sleep when it is not woken.
 IDLE_WAIT = 1.0
@@ -68,23 +80,45 @@ def drain(*, limit: int | None = None) -> int:
 
 
 def anchor_pending(*, limit: int = 1000) -> int:
-    """Anchor completed payments that have no receipt yet, oldest first; return how many."""
-    from mekong.payments.models import Payment, PaymentStatus
-    from mekong.payments.paying import anchor_receipt
+    """Anchor completed payments that have no receipt yet, oldest first; return how many.
 
-    done = 0
-    pending = (
+    The chunk (at most ``limit``) is anchored with one `trustlog.anchor_many` call, whose
+    writes queue in the SQLite writer queue and whose witness requests do not; then every
+    payment of the chunk whose ``receipt_index`` is still empty gets its entry's index, in
+    one UPDATE. If anchoring fails, the whole chunk stays queued (logged) and 0 is returned.
+    Callers hold the drainer lock (`drain`, the loop), so no other drainer anchors the chunk
+    meanwhile.
+    """
+    from mekong.payments.models import Payment, PaymentStatus
+    from mekong.payments.paying import summary
+
+    pending = list(
         Payment.objects.select_related(
             "quote__fx_provider", "sender_participant", "receiver_participant"
         )
         .filter(receipt_index=None, status__in=(PaymentStatus.COMPLETED, PaymentStatus.REFUNDED))
         .order_by("completed_at")[:limit]
     )
-    for payment in pending:
-        with writer.serial():  # SQLite: queue behind the payments instead of busy-sleeping
-            anchor_receipt(payment)
-        done += payment.receipt_index is not None
-    return done
+    if not pending:
+        return 0
+    # The same entry `paying.anchor_receipt` makes for one payment.
+    items = [("payment", rfc8785.dumps(cast(Any, summary(p)))) for p in pending]
+    try:
+        anchored = trustlog.anchor_many(items, write_section=writer.serial)
+    except Exception:  # the payments stand; the next round retries them
+        log.exception("could not anchor the receipts of %d payments", len(pending))
+        return 0
+    indexes = {p.pk: r.entry.index for p, r in zip(pending, anchored, strict=True)}
+    with writer.serial():
+        # A payment anchored meanwhile by another path (`receipt_ensure` with force) keeps
+        # the index it got first.
+        Payment.objects.filter(pk__in=list(indexes), receipt_index=None).update(
+            receipt_index=models.Case(
+                *(models.When(pk=pk, then=models.Value(i)) for pk, i in indexes.items()),
+                output_field=models.BigIntegerField(),
+            )
+        )
+    return len(anchored)
 
 
 def kick() -> None:
