@@ -72,6 +72,8 @@ __all__ = [
     "inclusion_proof",
     "inclusion_proof_from",
     "inclusion_proof_ranges",
+    "inclusion_proofs_from",
+    "inclusion_proofs_ranges",
     "leaf_hash",
     "node_hash",
     "node_range",
@@ -596,6 +598,25 @@ def inclusion_proof_ranges(index: int, size: int) -> list[tuple[int, int]]:
     return _unique(subtrees_for_range(a, b) for a, b in _inclusion_nodes(index, size))
 
 
+def _inclusion_nodes_of(
+    indexes: Iterable[int], size: int
+) -> tuple[list[list[tuple[int, int]]], dict[tuple[int, int], None]]:
+    """Each leaf's audit-path nodes, and every distinct node once (in first-seen order)."""
+    paths = [_inclusion_nodes(i, size) for i in indexes]
+    return paths, dict.fromkeys(node for path in paths for node in path)
+
+
+def inclusion_proofs_ranges(indexes: Iterable[int], size: int) -> list[tuple[int, int]]:
+    """Return the complete subtrees whose hashes `inclusion_proofs_from` needs.
+
+    The union of ``inclusion_proof_ranges(i, size)`` over ``indexes``, without duplicates;
+    each audit-path node shared by several leaves (neighbours share most of theirs) is
+    decomposed once.
+    """
+    _, nodes = _inclusion_nodes_of(indexes, size)
+    return _unique(subtrees_for_range(a, b) for a, b in nodes)
+
+
 def consistency_proof_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
     """Return the complete subtrees whose hashes `consistency_proof_from` needs."""
     return _unique(subtrees_for_range(a, b) for a, b in _consistency_nodes(old_size, new_size))
@@ -640,6 +661,29 @@ def inclusion_proof_from(subtree_hash: SubtreeHash, index: int, size: int) -> li
             non-hash.
     """
     return [_fold_range(subtree_hash, a, b) for a, b in _inclusion_nodes(index, size)]
+
+
+def inclusion_proofs_from(
+    subtree_hash: SubtreeHash, indexes: Iterable[int], size: int
+) -> list[list[bytes]]:
+    """Return `inclusion_proof_from` of each of ``indexes`` in the tree of ``size`` leaves.
+
+    Each audit-path node is folded once however many of the leaves share it, so the proofs
+    of a run of neighbouring leaves cost little more than one proof per distinct node.
+
+    Args:
+        subtree_hash: As for `inclusion_proof_from`; called only for the ranges in
+            ``inclusion_proofs_ranges(indexes, size)``.
+        indexes: 0-based leaf indices, each ``0 <= index < size``.
+        size: Tree size.
+
+    Raises:
+        ValueError: If an index or the size is out of range or ``subtree_hash`` returns a
+            non-hash.
+    """
+    paths, nodes = _inclusion_nodes_of(indexes, size)
+    folded = {(a, b): _fold_range(subtree_hash, a, b) for a, b in nodes}
+    return [[folded[node] for node in path] for path in paths]
 
 
 def consistency_proof_from(subtree_hash: SubtreeHash, old_size: int, new_size: int) -> list[bytes]:

@@ -482,10 +482,9 @@ def receipts_for_range(start: int, count: int, checkpoint: CheckpointInfo) -> li
         raise EntryNotFound(params={"index": missing})
     # The checkpoint names a committed size, so every subtree below it is stored (a missing
     # one is corruption, raised by `subtree_lookup`); no log size read is needed.
-    ranges = dict.fromkeys(
-        rng for i in range(start, stop) for rng in merkle.inclusion_proof_ranges(i, size)
-    )
-    lookup = subtree_lookup(list(ranges))
+    indexes = range(start, stop)
+    lookup = subtree_lookup(merkle.inclusion_proofs_ranges(indexes, size))
+    proofs = merkle.inclusion_proofs_from(lookup, indexes, size)
     return [
         Receipt(
             entry=ReceiptEntry(
@@ -496,7 +495,7 @@ def receipts_for_range(start: int, count: int, checkpoint: CheckpointInfo) -> li
                 leaf_hash=e.leaf_hash,
             ),
             checkpoint=checkpoint.note,
-            inclusion_proof=tuple(merkle.inclusion_proof_from(lookup, e.index, size)),
+            inclusion_proof=tuple(proof),
         )
-        for e in entries
+        for e, proof in zip(entries, proofs, strict=True)
     ]

@@ -220,6 +220,26 @@ def test_inclusion_proofs_agree_and_verify_for_every_index(size):
 
 
 @PROPERTY_SETTINGS
+@given(size=st.integers(1, MAX_SIZE), data=st.data())
+def test_proofs_of_a_run_of_leaves_equal_their_single_proofs(size, data):
+    leaves, store = _big_tree()
+    start = data.draw(st.integers(0, size - 1))
+    stop = data.draw(st.integers(start, size))
+    get = RecordingStore(store, size)
+
+    proofs = merkle.inclusion_proofs_from(get, range(start, stop), size)
+
+    assert proofs == [merkle.inclusion_proof(leaves, i, size) for i in range(start, stop)]
+    # Storage contract: only the announced ranges, which are those of the single proofs.
+    ranges = merkle.inclusion_proofs_ranges(range(start, stop), size)
+    assert len(ranges) == len(set(ranges))
+    assert set(get.requested) == set(ranges)
+    assert set(ranges) == {
+        r for i in range(start, stop) for r in merkle.inclusion_proof_ranges(i, size)
+    }
+
+
+@PROPERTY_SETTINGS
 @given(size=st.integers(1, MAX_SIZE))
 def test_consistency_proofs_agree_and_verify_for_every_old_size(size):
     leaves, store = _big_tree()
