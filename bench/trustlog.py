@@ -17,6 +17,12 @@ Appends leave the leaf-hash lookup index behind (docs/adr/0009-trustlog-entry-bu
 script times the deferred update separately and prints a row with it added to the appends.
 pymerkle runs with SQLite's defaults (an fsync per commit, more durable than the platform's WAL
 with ``synchronous=NORMAL``); a second pymerkle run with the platform's settings is shown too.
+
+Then, on the same log, receipts: ``facade.anchor`` (one entry, one checkpoint, one receipt per
+call) against ``facade.anchor_many`` in batches of 1, 16 and 200 (one append, one checkpoint,
+a receipt per entry), each row anchoring ``--anchors`` receipts (at least five batches), with
+``--witnesses W`` witnesses served from threads of this process on ports 8600+ (default none,
+like the payments benchmark). ``--anchors 0`` skips this part.
 """
 
 from __future__ import annotations
@@ -234,6 +240,82 @@ def run_platform(
     }
 
 
+#: Ports of the witnesses the anchoring rows use (``--witnesses``).
+WITNESS_BASE_PORT = 8600
+#: Batch sizes of the ``anchor_many`` rows.
+ANCHOR_BATCHES = (1, 16, 200)
+
+
+def _receipt_payload(i: int) -> bytes:
+    """About the size of a payment summary (docs/modules/payments.md)."""
+    return (
+        b'{"completed_at":"2026-12-05T05:00:00.000000+00:00","destination":{"amount":%d,'
+        b'"currency":"LAK"},"fee":{"amount":1500,"currency":"VND"},"fx_provider":"FXP1",'
+        b'"ledger_transfers":["%032x","%032x"],"payment_id":"%032x","rate":"0.8734",'
+        b'"receiver_psp":"LA-BCEL","refund_of":null,"sandbox":false,"sender_psp":"VN-VCB",'
+        b'"source":{"amount":200000,"currency":"VND"},"status":"completed"}'
+    ) % (i * 7919 % 1000000, 2 * i, 2 * i + 1, i)
+
+
+def run_anchors(per_row: int, witness_count: int, tmp: Path) -> list[tuple[str, int, int, float]]:
+    """Time ``anchor`` and ``anchor_many`` on the log as it is.
+
+    Returns ``(label, batch size, calls, seconds)`` rows, each anchoring about ``per_row``
+    receipts. Every receipt is verified afterwards (untimed), so that a fast but broken path
+    cannot pass unnoticed.
+    """
+    import contextlib
+
+    from mekong.trustlog import config, facade
+    from mekong.trustlog.note import CosignatureSigner, VerifierKey
+    from mekong.trustlog.witness import Witness, WitnessState, running
+
+    rows: list[tuple[str, int, int, float]] = []
+    with contextlib.ExitStack() as stack:
+        entries = []
+        log_vkey = config.log_config().verifier_key
+        for i in range(witness_count):
+            port = WITNESS_BASE_PORT + i
+            signer = CosignatureSigner.generate(f"w{i}.witness.bench")
+            state = WitnessState(tmp / f"w{i}.json")
+            stack.callback(state.close)
+            witness = Witness(signer, [VerifierKey.parse(log_vkey)], state)
+            stack.enter_context(running(witness, "127.0.0.1", port))
+            entries.append(f"{signer.verifier.encode()}=http://127.0.0.1:{port}")
+        os.environ["TRUSTLOG_WITNESSES"] = ",".join(entries)
+        config.clear_cache()
+        keys = facade.witness_keys()
+        made: list[Any] = [facade.anchor("bench.receipt", b"warm-up")]  # first checkpoint
+        n = 0
+
+        def items(count: int) -> list[tuple[str, bytes]]:
+            nonlocal n
+            n += count
+            return [("bench.receipt", _receipt_payload(i)) for i in range(n - count, n)]
+
+        singles = items(per_row)
+        t = time.perf_counter()
+        made += [facade.anchor(kind, payload) for kind, payload in singles]
+        rows.append(("anchor", 1, per_row, time.perf_counter() - t))
+        for size in ANCHOR_BATCHES:
+            calls = max(5, per_row // size)
+            batches = [items(size) for _ in range(calls)]
+            t = time.perf_counter()
+            for batch in batches:
+                made += facade.anchor_many(batch)
+            rows.append((f"anchor_many, batches of {size}", size, calls, time.perf_counter() - t))
+        bad = [
+            r.entry.index
+            for r in made
+            if not facade.verify_receipt(r, log_vkey, keys, len(keys)).valid
+        ]
+        if bad:
+            raise SystemExit(f"receipts that do not verify: {bad[:5]}")
+        os.environ["TRUSTLOG_WITNESSES"] = ""
+        config.clear_cache()
+    return rows
+
+
 def append_only(entries: int, batch: int) -> float:
     """Child process of ``--rounds``: append into a fresh database, return the seconds taken."""
     from mekong.trustlog import services
@@ -290,6 +372,19 @@ def main() -> None:
         default=0,
         help="afterwards, time appends N more times, mekong and pymerkle alternating",
     )
+    parser.add_argument(
+        "--anchors",
+        type=int,
+        default=400,
+        help="receipts per anchoring row (anchor vs anchor_many; 0: skip them)",
+    )
+    parser.add_argument(
+        "--witnesses",
+        type=int,
+        default=0,
+        choices=range(10),
+        help="witnesses (threads of this process) for the anchoring rows",
+    )
     parser.add_argument("--child-append", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rounds and args.database_url:
@@ -328,6 +423,7 @@ def main() -> None:
             theirs_wal = pymerkle("pymerkle-wal.db", 0, "wal")
             if args.rounds:
                 rounds = alternate_appends(args, python, leaves_file, tmp)
+        anchors = run_anchors(args.anchors, args.witnesses, tmp) if args.anchors > 0 else []
         from django.db import connection
 
         vendor = connection.vendor
@@ -385,6 +481,19 @@ def main() -> None:
         " an fsync per commit); mekong with the platform's WAL and synchronous=NORMAL. The"
         " 'WAL/NORMAL' row reruns pymerkle's appends with mekong's settings."
     )
+    if anchors:
+        print()
+        print(
+            f"receipts on the same log ({vendor}, {args.witnesses} witnesses over loopback HTTP):"
+            " anchor = one entry + one checkpoint per call; anchor_many = one append + one"
+            " checkpoint per batch"
+        )
+        print(f"{'operation':<32} {'receipts/s':>12} {'ms/call':>10} {'vs anchor':>10}")
+        base = anchors[0][1] * anchors[0][2] / anchors[0][3]
+        for label, size, calls, seconds in anchors:
+            per_s = calls * size / seconds
+            ms = seconds / calls * 1e3
+            print(f"{label:<32} {per_s:>12,.1f} {ms:>10.2f} {per_s / base:>9.2f}x")
 
 
 if __name__ == "__main__":
