@@ -13,12 +13,13 @@ import contextlib
 import dataclasses
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from mekong.core import clock
 
@@ -92,19 +93,85 @@ def publish(evt: DomainEvent) -> None:
     """Record ``evt`` in the outbox now and dispatch it after the transaction commits.
 
     Call inside the service's ``transaction.atomic`` block: if the transaction rolls back, the
-    event was never published.
+    event was never published. An event nobody subscribes to is recorded as dispatched at once
+    (it stays in the outbox as the history of what happened, with nothing left to deliver).
+    Events of one transaction are delivered together after its commit (`dispatch_many`).
     """
     from mekong.core.models import OutboxEvent
 
     if type(evt).name not in _EVENT_TYPES:
         raise TypeError(f"{type(evt).__name__} is not registered with @event")
+    subscribed = bool(_SUBSCRIBERS.get(evt.name))
     row = OutboxEvent.objects.create(
-        id=evt.event_id, name=evt.name, payload=evt.to_payload(), created_at=evt.occurred_at
+        id=evt.event_id,
+        name=evt.name,
+        payload=evt.to_payload(),
+        created_at=evt.occurred_at,
+        dispatched_at=None if subscribed else evt.occurred_at,
     )
     for captured in _capture_stack:
         captured.append(evt)
-    outbox_id = row.id
-    transaction.on_commit(lambda: dispatch_one(outbox_id))
+    if subscribed:
+        _after_commit(row.id)
+
+
+def publish_many(events: Sequence[DomainEvent]) -> None:
+    """`publish` for several events with one outbox insert (in publication order)."""
+    from mekong.core.models import OutboxEvent
+
+    for evt in events:
+        if type(evt).name not in _EVENT_TYPES:
+            raise TypeError(f"{type(evt).__name__} is not registered with @event")
+    subscribed = [bool(_SUBSCRIBERS.get(evt.name)) for evt in events]
+    OutboxEvent.objects.bulk_create(
+        [
+            OutboxEvent(
+                id=evt.event_id,
+                name=evt.name,
+                payload=evt.to_payload(),
+                created_at=evt.occurred_at,
+                dispatched_at=None if sub else evt.occurred_at,
+            )
+            for evt, sub in zip(events, subscribed, strict=True)
+        ]
+    )
+    for evt, sub in zip(events, subscribed, strict=True):
+        for captured in _capture_stack:
+            captured.append(evt)
+        if sub:
+            _after_commit(evt.event_id)
+
+
+class _CommitBatch:
+    """The outbox ids published in one transaction, dispatched by one after-commit hook."""
+
+    def __init__(self) -> None:
+        self.ids: list[uuid.UUID] = []
+
+    def __call__(self) -> None:
+        dispatch_many(self.ids)
+
+
+def _after_commit(outbox_id: uuid.UUID) -> None:
+    """Queue ``outbox_id`` for dispatch when the current transaction commits.
+
+    The first event of a transaction registers one `_CommitBatch` hook; later ones join it
+    while that hook is still pending on the connection. Django drops pending hooks when the
+    transaction (or the savepoint that registered them) rolls back, so a batch whose hook is
+    gone is never joined again. An id whose savepoint rolled back stays in a live batch, but
+    its row rolled back with it and `dispatch_many` skips ids it cannot find.
+    """
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        dispatch_many([outbox_id])  # autocommit: the row is already committed
+        return
+    pending = getattr(conn, "_mekong_event_batch", None)
+    # run_on_commit holds (savepoint ids, callable, robust) for each pending hook.
+    if pending is None or not any(hook[1] is pending for hook in conn.run_on_commit):
+        pending = _CommitBatch()
+        conn._mekong_event_batch = pending
+        transaction.on_commit(pending)
+    pending.ids.append(outbox_id)
 
 
 def _rebuild(name: str, event_id: uuid.UUID, occurred_at: datetime, payload: Any) -> DomainEvent:
@@ -113,44 +180,63 @@ def _rebuild(name: str, event_id: uuid.UUID, occurred_at: datetime, payload: Any
 
 
 def dispatch_one(outbox_id: uuid.UUID) -> bool:
-    """Deliver one outbox event to every handler that has not handled it yet.
+    """Deliver one outbox event to every handler that has not handled it yet; True when
+    every handler has now handled it (see `dispatch_many`)."""
+    return dispatch_many([outbox_id]) == 1
 
-    Returns True when every handler has now handled the event. A failing handler is logged and
-    retried on the next `dispatch_pending` run; it does not stop the other handlers.
+
+def dispatch_many(outbox_ids: list[uuid.UUID]) -> int:
+    """Deliver outbox events, in publication order, to every handler that has not handled
+    them yet; return how many are now fully handled (already dispatched ones count).
+
+    Each handler call runs in its own transaction with its `HandledEvent` row, inserted first:
+    a concurrent dispatcher of the same event waits on that row's unique key and then skips,
+    so no handler applies an event twice. A failing handler is logged and retried by the next
+    `dispatch_pending` run; it does not stop the other handlers or events. The events read and
+    the outbox updates are one statement each for the whole list.
     """
     from mekong.core.models import HandledEvent, OutboxEvent
 
-    row = OutboxEvent.objects.filter(id=outbox_id).first()
-    if row is None or row.dispatched_at is not None:
-        return True
-    if row.name not in _EVENT_TYPES:
-        # The publishing module is not installed in this process: leave it for one that is.
-        return False
-    evt = _rebuild(row.name, row.id, row.created_at, row.payload)
-    ok = True
-    errors: list[str] = []
-    for sub in _SUBSCRIBERS.get(row.name, []):
-        try:
-            with transaction.atomic():
-                if HandledEvent.objects.filter(handler=sub.key, event_id=row.id).exists():
-                    continue
-                sub.func(evt)
-                HandledEvent.objects.create(handler=sub.key, event_id=row.id)
-        except IntegrityError:
-            # Another dispatcher handled it concurrently; its transaction won, ours rolled back.
+    if not outbox_ids:
+        return 0
+    rows = {row.id: row for row in OutboxEvent.objects.filter(id__in=outbox_ids)}
+    done: list[uuid.UUID] = []
+    finished = 0
+    now = clock.now()
+    for outbox_id in dict.fromkeys(outbox_ids):
+        row = rows.get(outbox_id)
+        if row is None:
+            continue  # rolled back with its savepoint, or never committed
+        if row.dispatched_at is not None:
+            finished += 1
             continue
-        except Exception as exc:  # a handler bug must not block other handlers or the caller
-            ok = False
-            errors.append(f"{sub.key}: {type(exc).__name__}: {exc}")
-            logger.exception("event handler %s failed for %s", sub.key, row.id)
-    updates: dict[str, Any] = {"attempts": row.attempts + 1}
-    if ok:
-        updates["dispatched_at"] = clock.now()
-        updates["last_error"] = ""
-    else:
-        updates["last_error"] = "\n".join(errors)[:4000]
-    OutboxEvent.objects.filter(id=row.id).update(**updates)
-    return ok
+        if row.name not in _EVENT_TYPES:
+            # The publishing module is not installed in this process: leave it for one that is.
+            continue
+        evt = _rebuild(row.name, row.id, row.created_at, row.payload)
+        errors: list[str] = []
+        for sub in _SUBSCRIBERS.get(row.name, []):
+            try:
+                with transaction.atomic():
+                    HandledEvent.objects.create(handler=sub.key, event_id=row.id)
+                    sub.func(evt)
+            except IntegrityError:
+                # Handled before, or by a concurrent dispatcher whose transaction won.
+                continue
+            except Exception as exc:  # a handler bug must not block other handlers or the caller
+                errors.append(f"{sub.key}: {type(exc).__name__}: {exc}")
+                logger.exception("event handler %s failed for %s", sub.key, row.id)
+        if errors:
+            OutboxEvent.objects.filter(id=row.id).update(
+                attempts=F("attempts") + 1, last_error="\n".join(errors)[:4000]
+            )
+        else:
+            done.append(row.id)
+    if done:
+        OutboxEvent.objects.filter(id__in=done).update(
+            attempts=F("attempts") + 1, dispatched_at=now, last_error=""
+        )
+    return finished + len(done)
 
 
 def dispatch_pending(*, limit: int = 500) -> int:
@@ -162,7 +248,7 @@ def dispatch_pending(*, limit: int = 500) -> int:
         .order_by("created_at")
         .values_list("id", flat=True)[:limit]
     )
-    return sum(1 for outbox_id in ids if dispatch_one(outbox_id))
+    return dispatch_many(ids)
 
 
 @contextlib.contextmanager

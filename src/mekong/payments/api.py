@@ -13,6 +13,7 @@ Viewer tokens may read, not write.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -27,7 +28,13 @@ from mekong.core.schemas import COMMON_ERRORS, PageOut, ProblemOut
 from mekong.identity.contracts import Actor
 from mekong.payments import directory, paying, sandbox, selectors, services, webhooks
 from mekong.payments.contracts import NetPosition, PayeeInfo, PaymentInfo, QuoteInfo
-from mekong.payments.errors import InvalidPeriod, PayeeNotFound, QuoteNotFound, WalletNotFound
+from mekong.payments.errors import (
+    InvalidPeriod,
+    NotAParticipant,
+    PayeeNotFound,
+    QuoteNotFound,
+    WalletNotFound,
+)
 from mekong.payments.models import (
     KycTier,
     Participant,
@@ -234,13 +241,19 @@ class Period(Schema):
 
 
 class SandboxOut(Schema):
-    """The sandbox participant, its funded test wallets and the test payees' phones."""
+    """The sandbox participant, its funded test wallets, the test payees' phones and a new
+    sandbox-scoped API token (shown once)."""
 
     participant_id: int
     code: str
     wallets: list[WalletOut]
     test_phones: dict[str, str]
     base_path: str
+    token: str = Field(
+        description="A new API token of scope 'sandbox' (role member), shown once and never "
+        "again: accepted only under base_path; every other API answers 403 sandbox_token"
+    )
+    token_id: int = Field(description="The new token's id, to revoke it like any other")
 
 
 class WebhookIn(Schema):
@@ -381,6 +394,28 @@ def _own_wallet(participant: Participant, wallet_id: int) -> Wallet:
     return wallet
 
 
+def _wallet_of(
+    request: HttpRequest, wallet_id: int, *, sandbox: bool, me: Callable[[HttpRequest], Any]
+) -> Wallet:
+    """A wallet of the caller's PSP in this mode, in one query (the hot path of quoting)."""
+    organisation_id = _actor(request).organisation_id
+    if organisation_id is None:
+        raise NotAParticipant()
+    wallet = (
+        Wallet.objects.select_related("participant")
+        .filter(
+            pk=wallet_id,
+            participant__organisation_id=organisation_id,
+            participant__sandbox=sandbox,
+        )
+        .first()
+    )
+    if wallet is None:
+        me(request)  # a non-participant is told so rather than that the wallet is missing
+        raise WalletNotFound()
+    return wallet
+
+
 def _payee_wallet(ref: PayeeRef, *, sandbox: bool) -> tuple[Wallet, str, str]:
     if ref.qr:
         wallet, info, _amount, _cur = directory.resolve_qr(ref.qr, sandbox=sandbox)
@@ -465,7 +500,7 @@ def _mount(r: Router, *, sandbox: bool) -> None:
         """Price a payment from one of your wallets; the quote is locked for 60 seconds."""
         actor = _actor(request)
         _writer(actor)
-        wallet = _own_wallet(me(request), payload.wallet_id)
+        wallet = _wallet_of(request, payload.wallet_id, sandbox=sandbox, me=me)
         payee, kind, key = _payee_wallet(payload.payee, sandbox=sandbox)
         quote = paying.quote_create(
             wallet=wallet,
@@ -513,12 +548,17 @@ def _mount(r: Router, *, sandbox: bool) -> None:
         """
         actor = _actor(request)
         _writer(actor)
-        payment = paying.payment_create(
-            quote_id=payload.quote_id,
-            idempotency_key=idempotency_key,
-            reference=payload.reference,
-            sender_participant=me(request),
-        )
+        try:
+            payment = paying.payment_create(
+                quote_id=payload.quote_id,
+                idempotency_key=idempotency_key,
+                reference=payload.reference,
+                sender_organisation_id=actor.organisation_id,
+                sandbox=sandbox,
+            )
+        except QuoteNotFound:
+            me(request)  # a non-participant is told so rather than that the quote is missing
+            raise
         status = 202 if payment.status == "held" else 201
         return Status(status, _payment_out(_info(payment)))
 
@@ -750,11 +790,15 @@ sandbox_router = Router(tags=["payments sandbox"])
 )
 def sandbox_register(request: HttpRequest) -> Status[SandboxOut]:
     """Become a sandbox PSP with prefunded sandbox positions and two funded test wallets
-    (owners and administrators; idempotent). Use the same tokens on ``/payments/sandbox/``."""
+    (owners and administrators; the participant and wallets are made once).
+
+    Every call also issues a new sandbox-scoped API token (``token``, shown once): use it on
+    ``/payments/sandbox/``; every other API refuses it with 403 ``sandbox_token``, so it can
+    never touch live money. Revoke tokens you no longer use."""
     actor = _actor(request)
     if actor.organisation_id is None:
         raise PermissionDenied()
-    setup = sandbox.register(organisation_id=actor.organisation_id, manager=actor.can_manage)
+    setup = sandbox.register(actor=actor)
     return Status(
         201,
         SandboxOut(
@@ -763,6 +807,8 @@ def sandbox_register(request: HttpRequest) -> Status[SandboxOut]:
             wallets=[_wallet_out(w) for w in setup.wallets],
             test_phones=setup.test_phones,
             base_path="/api/v1/payments/sandbox/",
+            token=setup.token.secret,
+            token_id=setup.token.id,
         ),
     )
 

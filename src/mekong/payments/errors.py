@@ -180,3 +180,14 @@ class WebhookEndpointNotFound(NotFound):
 
     code = "webhook_not_found"
     title = _("No such webhook endpoint.")
+
+
+class HubBusy(DomainError):
+    """The payment could not get its locks in time (a stuck or very long transaction ahead
+    of it). Nothing was applied; the same request may be retried safely."""
+
+    code = "hub_busy"
+    http_status = 503
+    title = _(
+        "The hub is busy. Nothing was paid: retry the same request with the same Idempotency-Key."
+    )

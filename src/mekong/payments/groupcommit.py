@@ -26,6 +26,10 @@ R = TypeVar("R")
 BATCH_MAX = 64
 
 
+class QueueTimeout(Exception):
+    """A submitted item waited too long behind other batches and was withdrawn unapplied."""
+
+
 class Item(Generic[T, R]):
     """One queued request: its payload, and once its batch ran, its result or error."""
 
@@ -53,10 +57,16 @@ class GroupCommitter(Generic[T, R]):
         self._queue: list[Item[T, R]] = []
         self._busy = False  # a leader is running a batch
 
-    def submit(self, payload: T) -> R:
+    def submit(self, payload: T, *, queue_timeout: float | None = None) -> R:
         """Queue ``payload``, wait until a batch applied it, and return its result.
 
+        ``queue_timeout`` bounds the wait while the item is still queued (a stuck batch ahead
+        of it): the item is then withdrawn, never applied, and `QueueTimeout` raised. Once a
+        batch has taken the item the wait is the batch's, which the runner bounds (database
+        lock timeouts): an outcome is never abandoned half-way.
+
         Raises:
+            QueueTimeout: still queued after ``queue_timeout`` seconds.
             whatever the runner set as the item's error.
         """
         item: Item[T, R] = Item(payload)
@@ -66,7 +76,14 @@ class GroupCommitter(Generic[T, R]):
             if lead:
                 self._busy = True
         if not lead:
-            item.woken.wait()
+            if not item.woken.wait(queue_timeout):
+                with self._mutex:
+                    withdrawn = not item.lead and item in self._queue
+                    if withdrawn:
+                        self._queue.remove(item)
+                if withdrawn:
+                    raise QueueTimeout()
+                item.woken.wait()  # taken by a batch, or made leader, meanwhile
             if item.lead:
                 lead = True
         if lead:

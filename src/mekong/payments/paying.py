@@ -41,14 +41,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
 from mekong.core import clock
-from mekong.core.audit import audit_record
-from mekong.core.events import publish
+from mekong.core.audit import audit_record, audit_record_many
+from mekong.core.events import publish, publish_many
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
 from mekong.payments import fx, limits, screening, webhooks, writer
 from mekong.payments.errors import (
     CurrencyNotSupported,
+    HubBusy,
     IdempotencyConflict,
     InsufficientFunds,
     InsufficientLiquidity,
@@ -63,7 +64,7 @@ from mekong.payments.errors import (
     RefundNotAllowed,
 )
 from mekong.payments.events import PaymentCompleted, PaymentHeld, PaymentRefused
-from mekong.payments.groupcommit import GroupCommitter, Item
+from mekong.payments.groupcommit import GroupCommitter, Item, QueueTimeout
 from mekong.payments.models import (
     FxRate,
     Participant,
@@ -482,6 +483,8 @@ def payment_create(
     idempotency_key: str,
     reference: str = "",
     sender_participant: Participant | None = None,
+    sender_organisation_id: int | None = None,
+    sandbox: bool = False,
 ) -> Payment:
     """Pay a quote, once per idempotency key.
 
@@ -495,7 +498,8 @@ def payment_create(
 
     A refused payment (limits, funds, liquidity) is recorded with its ``refusal_code`` and the
     error raised; retrying the same request raises the same error. ``sender_participant``,
-    when given (the API), must be the PSP holding the quote's wallet.
+    when given, must be the PSP holding the quote's wallet; ``sender_organisation_id`` (the
+    API), the organisation of that PSP in the ``sandbox`` mode.
 
     Events (after commit): `PaymentCompleted`, `PaymentHeld` or `PaymentRefused`.
 
@@ -506,9 +510,18 @@ def payment_create(
     key = _idempotency_key(idempotency_key)
     reference = printable(reference)[:140]
     digest = request_hash(quote_id=quote_id, reference=reference)
-    quote = Quote.objects.filter(pk=quote_id, is_refund=False).select_related("wallet").first()
-    if quote is None or (
-        sender_participant is not None and quote.wallet.participant_id != sender_participant.pk
+    quote = (
+        Quote.objects.filter(pk=quote_id, is_refund=False)
+        .select_related("wallet__participant")
+        .only("wallet_id", "wallet__participant__organisation_id", "wallet__participant__sandbox")
+        .first()
+    )
+    if quote is None:
+        raise QuoteNotFound()
+    psp = quote.wallet.participant
+    if (sender_participant is not None and psp.pk != sender_participant.pk) or (
+        sender_organisation_id is not None
+        and (psp.organisation_id != sender_organisation_id or psp.sandbox != sandbox)
     ):
         raise QuoteNotFound()
     request = PayRequest(quote_id, quote.wallet_id, key, reference, digest)
@@ -547,14 +560,23 @@ def _pay(request: PayRequest) -> Payment:
     """Apply one payment request: batched with concurrent ones (group commit) when it runs
     on its own (not inside a caller's transaction), else in a transaction of its own."""
     if group_commit_enabled() and not transaction.get_connection().in_atomic_block:
-        return _committer.submit(request)
-    with writer.serial():
+        try:
+            return _committer.submit(request, queue_timeout=QUEUE_TIMEOUT_S)
+        except QueueTimeout:
+            raise HubBusy() from None
+    with writer.busy_on_lock_timeout(), writer.serial():
         return _pay_locked(request)
+
+
+#: Longest wait of a payment queued behind other batches of its process before it is
+#: withdrawn (unapplied) and answered ``hub_busy``; a batch's own lock waits are bounded by
+#: `writer.LOCK_TIMEOUT_S`.
+QUEUE_TIMEOUT_S = 30.0
 
 
 def _pay_alone(item: Item[PayRequest, Payment]) -> None:
     try:
-        with writer.serial():
+        with writer.busy_on_lock_timeout(), writer.serial():
             item.result = _pay_locked(item.payload)
     except Exception as exc:  # the submitting thread raises it
         item.error = exc
@@ -579,8 +601,15 @@ def _pay_batch(items: Sequence[Item[PayRequest, Payment]]) -> None:
         later.insert(0, batch.pop())
     if batch:
         try:
-            with writer.serial(), transaction.atomic():
+            with writer.busy_on_lock_timeout(), writer.serial(), transaction.atomic():
+                writer.bound_lock_waits()
                 outcomes = _apply_batch([item.payload for item in batch])
+        except HubBusy as busy:
+            # A lock it needs is held elsewhere: one by one they would each wait as long.
+            log.warning("payment batch of %d could not get its locks", len(batch))
+            for item in [*batch, *later]:
+                item.error = busy
+            return
         except Exception:
             log.warning(
                 "payment batch of %d rolled back; paying one by one", len(batch), exc_info=True
@@ -708,31 +737,45 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
     rows = [p for _i, p, _q in done] + [p for _i, p, _c, _d in refused]
     Payment.objects.bulk_create(rows)
     Quote.objects.filter(pk__in=[q.pk for _i, _p, q in done]).update(used_at=now)
+    decided: list[tuple[Payment, dict[str, object]]] = []
     for i, payment, quote in done:
         quote.used_at = now
         outcomes[i] = payment
-        _record(payment, data={"quote": str(quote.pk), "hits": len(payment.screening_hits)})
-    for _i, payment, code, _d in refused:
-        _record(payment, data={"refusal_code": code})
+        decided.append((payment, {"quote": str(quote.pk), "hits": len(payment.screening_hits)}))
+    decided += [(payment, {"refusal_code": code}) for _i, payment, code, _d in refused]
+    _record_many(decided)
     assert all(o is not None for o in outcomes)
     return cast(list[Payment | Exception], outcomes)
 
 
 def _record(payment: Payment, *, data: dict[str, object]) -> None:
-    """Audit entry and event of a payment that was just decided (in its transaction)."""
-    audit_record(
-        action=f"payments.payment_{payment.status}",
-        organisation_id=payment.sender_participant.organisation_id,
-        object_type="payments_payment",
-        object_id=str(payment.pk),
-        data=data,
+    """Audit entry, event and webhooks of a payment that was just decided (in its
+    transaction)."""
+    _record_many([(payment, data)])
+
+
+def _record_many(decided: Sequence[tuple[Payment, dict[str, object]]]) -> None:
+    """`_record` for the payments of one batch: one insert each of audit entries, outbox
+    events and webhook deliveries."""
+    audit_record_many(
+        {
+            "action": f"payments.payment_{payment.status}",
+            "organisation_id": payment.sender_participant.organisation_id,
+            "object_type": "payments_payment",
+            "object_id": str(payment.pk),
+            "data": data,
+        }
+        for payment, data in decided
     )
+    publish_many([_status_event(payment) for payment, _data in decided])
+    webhooks.enqueue_many([payment for payment, _data in decided])
+
+
+def _status_event(payment: Payment) -> PaymentCompleted | PaymentHeld | PaymentRefused:
     if payment.status == PaymentStatus.REFUSED:
-        publish(PaymentRefused(payment_id=str(payment.pk), status=payment.refusal_code or ""))
-    else:
-        event = PaymentHeld if payment.status == PaymentStatus.HELD else PaymentCompleted
-        publish(event(payment_id=str(payment.pk), status=payment.status))
-    webhooks.enqueue(payment)
+        return PaymentRefused(payment_id=str(payment.pk), status=payment.refusal_code or "")
+    event = PaymentHeld if payment.status == PaymentStatus.HELD else PaymentCompleted
+    return event(payment_id=str(payment.pk), status=payment.status)
 
 
 def _pay_locked(request: PayRequest) -> Payment:
@@ -743,7 +786,10 @@ def _pay_locked(request: PayRequest) -> Payment:
         request.digest,
     )
     now = clock.now()
+    outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
+        if outermost:  # SET LOCAL would otherwise outlive this call in the caller's transaction
+            writer.bound_lock_waits()
         quote = (
             Quote.objects.select_for_update(of=("self",))
             .select_related("wallet__participant", "payee_wallet__participant", "fx_provider")
@@ -792,16 +838,7 @@ def _pay_locked(request: PayRequest) -> Payment:
         payment.save(force_insert=True)
         quote.used_at = now
         quote.save(update_fields=["used_at"])
-        audit_record(
-            action=f"payments.payment_{payment.status}",
-            organisation_id=payment.sender_participant.organisation_id,
-            object_type="payments_payment",
-            object_id=str(payment.pk),
-            data={"quote": str(quote.pk), "hits": len(hits)},
-        )
-        event = PaymentHeld if hits else PaymentCompleted
-        publish(event(payment_id=str(payment.pk), status=payment.status))
-        webhooks.enqueue(payment)
+        _record(payment, data={"quote": str(quote.pk), "hits": len(hits)})
     return payment
 
 
@@ -810,15 +847,7 @@ def _refuse(payment: Payment, code: str, *, detail: str = "") -> Payment:
     payment.refusal_code = code
     payment.refusal_detail = detail
     payment.save(force_insert=True)
-    audit_record(
-        action="payments.payment_refused",
-        organisation_id=payment.sender_participant.organisation_id,
-        object_type="payments_payment",
-        object_id=str(payment.pk),
-        data={"refusal_code": code},
-    )
-    publish(PaymentRefused(payment_id=str(payment.pk), status=code))
-    webhooks.enqueue(payment)
+    _record(payment, data={"refusal_code": code})
     return payment
 
 

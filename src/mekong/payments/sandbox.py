@@ -18,6 +18,8 @@ from django.db import transaction
 
 from mekong.core import clock
 from mekong.core.currencies import currency
+from mekong.identity import facade as identity
+from mekong.identity.contracts import Actor, IssuedToken
 from mekong.identity.models import Organisation
 from mekong.payments import services
 from mekong.payments.errors import NotAParticipant
@@ -47,11 +49,13 @@ TEST_PHONES = {
 
 @dataclass(frozen=True)
 class SandboxSetup:
-    """What a registration made: the fintech's participant, its wallets, the test phones."""
+    """What a registration made: the fintech's participant, its wallets, the test phones and
+    a new sandbox-scoped token (its secret is to be shown once, never stored)."""
 
     participant: Participant
     wallets: tuple[Wallet, ...]
     test_phones: dict[str, str]
+    token: IssuedToken
 
 
 def _minor(code: str, usd: int) -> int:
@@ -123,15 +127,20 @@ def _shared() -> None:
         services.proxy_register(kind=ProxyKind.PHONE, value=TEST_PHONES[country], wallet=payee)
 
 
-def register(*, organisation_id: int, manager: bool) -> SandboxSetup:
-    """Register an organisation as a sandbox PSP (idempotent) and give it test money.
+def register(*, actor: Actor) -> SandboxSetup:
+    """Register the actor's organisation as a sandbox PSP and give it test money and a token.
+
+    The participant, positions and wallets are made and funded once (a repeat call returns
+    them as they are); every call issues one new sandbox-scoped member token named ``sandbox``, so a
+    fintech that lost its secret registers again (and revokes the old token on its
+    organisation page). All of it commits in one transaction.
 
     Raises:
         NotAParticipant: the caller may not manage the organisation (owners and admins only).
     """
-    if not manager:
+    if actor.organisation_id is None or not actor.can_manage:
         raise NotAParticipant()
-    org = Organisation.objects.get(pk=organisation_id)
+    org = Organisation.objects.get(pk=actor.organisation_id)
     with transaction.atomic():
         _shared()
         home = HOME.get(org.country, "USD")
@@ -164,4 +173,7 @@ def register(*, organisation_id: int, manager: bool) -> SandboxSetup:
                 wallet=wallet, amount=_minor(cur, SANDBOX_WALLET_USD), reference="sandbox"
             )
             wallets.append(wallet)
-    return SandboxSetup(participant=participant, wallets=tuple(wallets), test_phones=TEST_PHONES)
+        token = identity.sandbox_token_issue(actor=actor, organisation_id=org.pk)
+    return SandboxSetup(
+        participant=participant, wallets=tuple(wallets), test_phones=TEST_PHONES, token=token
+    )

@@ -29,7 +29,7 @@ import socket
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -236,26 +236,35 @@ def enqueue(payment: Payment, *, reviewed: bool = False) -> int:
 
     Call in the transaction that changed the status. Returns the number of deliveries queued.
     """
-    participants = {payment.sender_participant_id, payment.receiver_participant_id}
+    return enqueue_many([payment], reviewed=reviewed)
+
+
+def enqueue_many(payments: Sequence[Payment], *, reviewed: bool = False) -> int:
+    """`enqueue` for payments decided together (one endpoint read, one insert)."""
+    participants = {p.sender_participant_id for p in payments}
+    participants |= {p.receiver_participant_id for p in payments}
     endpoints = list(WebhookEndpoint.objects.filter(participant_id__in=participants, active=True))
     if not endpoints:
         return 0
-    event_type = event_type_for(payment, reviewed=reviewed)
     now = clock.now()
-    event_uuid = uuid.uuid4()
-    body = payload_for(payment, event_type, f"msg_{event_uuid.hex}", now)
-    rows = [
-        WebhookDelivery(
-            endpoint=e,
-            event_id=event_uuid,
-            event_type=event_type,
-            payload=body,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for e in endpoints
-        if not e.event_types or event_type in e.event_types
-    ]
+    rows = []
+    for payment in payments:
+        event_type = event_type_for(payment, reviewed=reviewed)
+        event_uuid = uuid.uuid4()
+        body = payload_for(payment, event_type, f"msg_{event_uuid.hex}", now)
+        ends = (payment.sender_participant_id, payment.receiver_participant_id)
+        rows += [
+            WebhookDelivery(
+                endpoint=e,
+                event_id=event_uuid,
+                event_type=event_type,
+                payload=body,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for e in endpoints
+            if e.participant_id in ends and (not e.event_types or event_type in e.event_types)
+        ]
     WebhookDelivery.objects.bulk_create(rows)
     if rows:
         transaction.on_commit(kick)

@@ -16,16 +16,55 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import OperationalError, connection
+
+from mekong.payments.errors import HubBusy
 
 _lock = threading.Lock()
 
 
+#: Longest wait for a row lock (PostgreSQL) or for this process's SQLite writer queue. A
+#: payment that cannot get its locks in this time is answered ``hub_busy`` (503) and can be
+#: retried with the same Idempotency-Key; without a bound one stuck transaction (an operator's
+#: open psql session holding a position row, say) would stall every payment of the server.
+LOCK_TIMEOUT_S = 5.0
+
+
 @contextlib.contextmanager
 def serial() -> Iterator[None]:
-    """Hold the process's SQLite writer lock (no-op on PostgreSQL or inside a transaction)."""
+    """Hold the process's SQLite writer lock (no-op on PostgreSQL or inside a transaction).
+
+    Raises:
+        HubBusy: the lock was not free within `LOCK_TIMEOUT_S`.
+    """
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return
-    with _lock:
+    if not _lock.acquire(timeout=LOCK_TIMEOUT_S):
+        raise HubBusy()
+    try:
         yield
+    finally:
+        _lock.release()
+
+
+def bound_lock_waits() -> None:
+    """In the current PostgreSQL transaction, give up on a row lock after `LOCK_TIMEOUT_S`
+    (the error is turned into ``hub_busy`` by `busy_on_lock_timeout`). SQLite's own wait is
+    its busy timeout (settings)."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cur:
+            cur.execute(f"SET LOCAL lock_timeout = {int(LOCK_TIMEOUT_S * 1000)}")
+
+
+@contextlib.contextmanager
+def busy_on_lock_timeout() -> Iterator[None]:
+    """Turn a lock wait that ran out (PostgreSQL ``lock_not_available``, SQLite ``database
+    is locked``) into `HubBusy`: the transaction rolled back, nothing was applied."""
+    try:
+        yield
+    except OperationalError as exc:
+        sqlstate = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+        if sqlstate == "55P03" or "database is locked" in str(exc):
+            raise HubBusy() from exc
+        raise

@@ -45,3 +45,19 @@ def test_queryset_update_is_refused_too():
     audit_record(action="thing.done")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.update(action="rewritten")
+
+
+@pytest.mark.django_db
+def test_audit_record_many_appends_every_entry_with_one_insert(django_assert_num_queries):
+    from mekong.core.audit import audit_record_many
+
+    with django_assert_num_queries(1):
+        audit_record_many(
+            [
+                {"action": "t.one", "organisation_id": 7, "object_id": 1, "data": {"a": 1}},
+                {"action": "t.two", "object_type": "x"},
+            ]
+        )
+    one, two = AuditEntry.objects.filter(action__startswith="t.").order_by("id")
+    assert (one.action, one.organisation_id, one.object_id, one.data) == ("t.one", 7, "1", {"a": 1})
+    assert (two.object_type, two.object_id, two.data) == ("x", "", {})

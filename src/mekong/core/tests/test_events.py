@@ -1,6 +1,7 @@
 """Domain events: written to the outbox in the caller's transaction, delivered after commit,
 each handler applied at most once per event."""
 
+import contextlib
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +14,7 @@ from mekong.core.events import (
     dispatch_pending,
     event,
     publish,
+    publish_many,
     subscribe,
 )
 from mekong.core.models import AuditEntry, HandledEvent, OutboxEvent
@@ -123,3 +125,82 @@ def test_two_event_types_cannot_share_a_name():
         @dataclass(frozen=True, kw_only=True)
         class Duplicate(DomainEvent):
             name = "tests.parcel_shipped"
+
+
+@event
+@dataclass(frozen=True, kw_only=True)
+class NobodyListens(DomainEvent):
+    name = "tests.nobody_listens"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_of_one_transaction_are_delivered_by_one_hook_in_order():
+    from django.db import connection
+
+    with transaction.atomic():
+        for n in range(5):
+            publish(ParcelShipped(parcel=f"B{n}"))
+        assert (
+            len(connection.run_on_commit) == 1
+        )  # one after-commit delivery for the whole transaction
+    assert received == [f"B{n}" for n in range(5)]
+    assert OutboxEvent.objects.filter(dispatched_at=None).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_rolled_back_with_its_savepoint_is_not_delivered_but_the_others_are():
+    with transaction.atomic():
+        publish(ParcelShipped(parcel="kept-1"))
+        with contextlib.suppress(ZeroDivisionError), transaction.atomic():
+            publish(ParcelShipped(parcel="undone"))
+            raise ZeroDivisionError
+        publish(ParcelShipped(parcel="kept-2"))
+    assert received == ["kept-1", "kept-2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_event_in_a_rolled_back_savepoint_does_not_lose_later_ones():
+    # The batch's hook is registered inside the savepoint and dropped with it; the event
+    # published after the rollback must start a new batch.
+    with transaction.atomic():
+        with contextlib.suppress(ZeroDivisionError), transaction.atomic():
+            publish(ParcelShipped(parcel="undone"))
+            raise ZeroDivisionError
+        publish(ParcelShipped(parcel="after"))
+    assert received == ["after"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_does_not_swallow_the_next_ones_events():
+    with contextlib.suppress(ZeroDivisionError), transaction.atomic():
+        publish(ParcelShipped(parcel="lost"))
+        raise ZeroDivisionError
+    with transaction.atomic():
+        publish(ParcelShipped(parcel="next"))
+    assert received == ["next"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_without_subscribers_is_recorded_as_dispatched():
+    with transaction.atomic():
+        publish(NobodyListens())
+    row = OutboxEvent.objects.get(name="tests.nobody_listens")
+    assert row.dispatched_at is not None
+    assert dispatch_pending() == 0  # nothing left to deliver
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_outside_a_transaction_delivers_at_once():
+    publish(ParcelShipped(parcel="autocommit"))
+    assert received == ["autocommit"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_many_records_every_event_and_delivers_after_commit():
+    with transaction.atomic(), capture_events() as seen:
+        publish_many([ParcelShipped(parcel="M1"), NobodyListens(), ParcelShipped(parcel="M2")])
+        assert received == []
+    assert received == ["M1", "M2"]
+    assert len(seen) == 3
+    assert OutboxEvent.objects.count() == 3
+    assert OutboxEvent.objects.filter(dispatched_at=None).count() == 0

@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -21,7 +22,7 @@ from django.db import connections
 from mekong.core import clock
 from mekong.core.errors import DomainError
 from mekong.payments import errors, facade, fx, paying
-from mekong.payments.groupcommit import GroupCommitter, Item
+from mekong.payments.groupcommit import GroupCommitter, Item, QueueTimeout
 from mekong.payments.iso20022 import validate_pacs002, validate_pacs008
 from mekong.payments.models import Payment, PositionKind, Quote, WatchlistEntry
 from mekong.payments.tests.factories import (
@@ -96,6 +97,30 @@ def test_batches_are_capped():
     out = _race(GroupCommitter(run, batch_max=3), list(range(20)))
     assert out == {n: n for n in range(20)}
     assert max(sizes) <= 3
+
+
+def test_an_item_queued_behind_a_stuck_batch_is_withdrawn_unapplied():
+    release = threading.Event()
+    started = threading.Event()
+    applied: list[int] = []
+
+    def run(items: Sequence[Item[int, int]]) -> None:
+        started.set()
+        release.wait(30)  # the first batch hangs (a stuck database call)
+        for it in items:
+            applied.append(it.payload)
+            it.result = it.payload
+
+    committer: GroupCommitter[int, int] = GroupCommitter(run)
+    leader = threading.Thread(target=committer.submit, args=(1,))
+    leader.start()
+    assert started.wait(10)
+    with pytest.raises(QueueTimeout):
+        committer.submit(2, queue_timeout=0.2)
+    release.set()
+    leader.join(10)
+    assert applied == [1]  # the withdrawn item never reached a batch
+    assert committer.submit(3, queue_timeout=0.2) == 3  # and the queue still works
 
 
 # --- the batch runner on a real database --------------------------------------------------------
@@ -187,6 +212,39 @@ def test_one_batch_gives_each_payment_the_answer_it_gets_alone():
     assert again.id == items["ok"].result.pk  # type: ignore[union-attr]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_writes_its_audit_events_and_webhooks_with_one_statement_each():
+    # Per-payment side effects are what limited the batch's throughput (docs/benchmarks.md):
+    # six payments must cost the same number of these statements as one would.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hub = make_hub()
+    payee = facade.resolve_proxy("wallet_id", hub.wallets["LA"].account_ref)
+    wallets = [make_wallet(hub.psps["VN"], funds=20_000_000) for _ in range(6)]
+    items = [
+        Item[paying.PayRequest, Payment](
+            _request(facade.quote(wallet_id=w.pk, payee=payee, amount=1_000_000).id, w.pk, f"k{n}")
+        )
+        for n, w in enumerate(wallets)
+    ]
+    with CaptureQueriesContext(connection) as sql:
+        paying._pay_batch(items)
+    assert [i.result.status for i in items] == ["completed"] * 6  # type: ignore[union-attr]
+
+    def count(prefix: str) -> int:
+        return sum(1 for q in sql.captured_queries if q["sql"].startswith(prefix))
+
+    # One insert for the ledger's own entry, one for the six payments'.
+    assert count('INSERT INTO "core_auditentry"') == 2
+    assert count('INSERT INTO "core_outboxevent"') == 2
+    assert count('SELECT "payments_webhookendpoint"') == 1
+    # The six PaymentCompleted events are delivered after commit by one read and one update
+    # (the ledger's event has no subscriber: recorded as dispatched, nothing to deliver).
+    assert count('SELECT "core_outboxevent"') == 1
+    assert count('UPDATE "core_outboxevent"') == 1
+
+
 # --- threads of one process on PostgreSQL ------------------------------------------------------
 THREADS = 12
 
@@ -261,6 +319,68 @@ def test_a_payment_retried_by_threads_during_a_batch_is_charged_once(monkeypatch
     assert Payment.objects.filter(wallet=vn).count() == 1
     assert hub.balance(vn.ledger_account_id) == before - quote.total_debit
     assert all(v == 0 for v in totals_by_currency().values())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("group_commit", ["on", "off"])
+def test_a_payment_blocked_by_a_stuck_lock_is_answered_busy_and_pays_once_later(
+    monkeypatch, group_commit
+):
+    # An operator's session holds the sender wallet's row lock and goes to lunch: the payment
+    # must not wait for ever (and stall the server's batches) but answer 503 hub_busy, having
+    # applied nothing; its retry with the same key pays it once the lock is gone.
+    from django.db import connection
+
+    from mekong.identity.tests.factories import make_token
+    from mekong.payments import writer
+    from mekong.payments.tests.test_api import Caller
+
+    monkeypatch.setenv("PAYMENTS_GROUP_COMMIT", group_commit)
+    monkeypatch.setattr(writer, "LOCK_TIMEOUT_S", 0.3)
+    hub = make_hub()
+    wallet = hub.wallets["VN"]
+    before = hub.balance(wallet.ledger_account_id)
+    caller = Caller(make_token(hub.psps["VN"].organisation, role="member"))
+    quote = caller.post(
+        "/quotes",
+        {"wallet_id": wallet.pk, "amount": 1_000_000,
+         "payee": {"kind": "wallet_id", "value": hub.wallets["LA"].account_ref}},
+    ).json()  # fmt: skip
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_row() -> None:
+        from django.db import connection as other
+        from django.db import transaction
+
+        with transaction.atomic():
+            with other.cursor() as cur:
+                cur.execute("SELECT id FROM payments_wallet WHERE id = %s FOR UPDATE", [wallet.pk])
+            holding.set()
+            release.wait(30)
+        other.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    assert holding.wait(10)
+
+    def pay() -> Any:
+        return caller.post("/payments", {"quote_id": quote["id"]}, key="stuck-1")
+
+    try:
+        busy = pay()
+    finally:
+        release.set()
+        holder.join(10)
+    assert busy.status_code == 503, busy.content
+    assert busy.json()["code"] == "hub_busy"
+    assert Payment.objects.count() == 0
+    assert hub.balance(wallet.ledger_account_id) == before
+    assert connection.vendor == "postgresql"
+    paid = pay()
+    assert paid.status_code == 201, paid.content
+    assert pay().json()["id"] == paid.json()["id"]
+    assert hub.balance(wallet.ledger_account_id) == before - quote["total_debit"]
 
 
 # --- deferred receipts: the queue and its drainers ----------------------------------------------
