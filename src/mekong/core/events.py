@@ -54,6 +54,7 @@ Handler = Callable[[Any], None]
 class _Subscription:
     key: str
     func: Handler
+    batch: bool = False  # func takes the list of a dispatch's events (`subscribe_batch`)
 
 
 _EVENT_TYPES: dict[str, type[DomainEvent]] = {}
@@ -84,6 +85,29 @@ def subscribe(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[
         subs = _SUBSCRIBERS.setdefault(event_type.name, [])
         if all(s.key != key for s in subs):
             subs.append(_Subscription(key, func))
+        return func
+
+    return decorator
+
+
+def subscribe_batch(
+    event_type: type[E],
+) -> Callable[[Callable[[Sequence[E]], None]], Callable[[Sequence[E]], None]]:
+    """Register a handler that takes every ``event_type`` event of one dispatch at once.
+
+    For handlers that ignore most events (a marketplace handler of payment events: most
+    payments are not orders): one query over the whole list instead of one per event. The
+    handler gets the events in publication order, in one transaction with all their
+    `HandledEvent` rows; if that fails (an event already handled, or the handler raised), each
+    event is delivered again on its own, as a list of one, so one bad event holds back only
+    itself. Same idempotency key and listing rules as `subscribe`.
+    """
+
+    def decorator(func: Callable[[Sequence[E]], None]) -> Callable[[Sequence[E]], None]:
+        key = f"{func.__module__}.{func.__qualname__}"
+        subs = _SUBSCRIBERS.setdefault(event_type.name, [])
+        if all(s.key != key for s in subs):
+            subs.append(_Subscription(key, func, batch=True))
         return func
 
     return decorator
@@ -192,17 +216,19 @@ def dispatch_many(outbox_ids: list[uuid.UUID]) -> int:
     Each handler call runs in its own transaction with its `HandledEvent` row, inserted first:
     a concurrent dispatcher of the same event waits on that row's unique key and then skips,
     so no handler applies an event twice. A failing handler is logged and retried by the next
-    `dispatch_pending` run; it does not stop the other handlers or events. The events read and
-    the outbox updates are one statement each for the whole list.
+    `dispatch_pending` run; it does not stop the other handlers or events. Batch handlers
+    (`subscribe_batch`) run after the others, once for all the list's events of their type.
+    The events read and the outbox update of the delivered events are one statement each.
     """
-    from mekong.core.models import HandledEvent, OutboxEvent
+    from mekong.core.models import OutboxEvent
 
     if not outbox_ids:
         return 0
     rows = {row.id: row for row in OutboxEvent.objects.filter(id__in=outbox_ids)}
-    done: list[uuid.UUID] = []
     finished = 0
-    now = clock.now()
+    todo: list[uuid.UUID] = []
+    errors: dict[uuid.UUID, list[str]] = {}
+    batches: dict[str, tuple[_Subscription, list[DomainEvent]]] = {}
     for outbox_id in dict.fromkeys(outbox_ids):
         row = rows.get(outbox_id)
         if row is None:
@@ -214,29 +240,64 @@ def dispatch_many(outbox_ids: list[uuid.UUID]) -> int:
             # The publishing module is not installed in this process: leave it for one that is.
             continue
         evt = _rebuild(row.name, row.id, row.created_at, row.payload)
-        errors: list[str] = []
+        todo.append(row.id)
         for sub in _SUBSCRIBERS.get(row.name, []):
-            try:
-                with transaction.atomic():
-                    HandledEvent.objects.create(handler=sub.key, event_id=row.id)
-                    sub.func(evt)
-            except IntegrityError:
-                # Handled before, or by a concurrent dispatcher whose transaction won.
+            if sub.batch:
+                batches.setdefault(sub.key, (sub, []))[1].append(evt)
                 continue
-            except Exception as exc:  # a handler bug must not block other handlers or the caller
-                errors.append(f"{sub.key}: {type(exc).__name__}: {exc}")
-                logger.exception("event handler %s failed for %s", sub.key, row.id)
-        if errors:
-            OutboxEvent.objects.filter(id=row.id).update(
-                attempts=F("attempts") + 1, last_error="\n".join(errors)[:4000]
-            )
-        else:
-            done.append(row.id)
+            error = _deliver(sub, evt)
+            if error:
+                errors.setdefault(row.id, []).append(error)
+    for sub, events in batches.values():
+        for event_id, error in _deliver_batch(sub, events).items():
+            errors.setdefault(event_id, []).append(error)
+    for event_id, messages in errors.items():
+        OutboxEvent.objects.filter(id=event_id).update(
+            attempts=F("attempts") + 1, last_error="\n".join(messages)[:4000]
+        )
+    done = [event_id for event_id in todo if event_id not in errors]
     if done:
         OutboxEvent.objects.filter(id__in=done).update(
-            attempts=F("attempts") + 1, dispatched_at=now, last_error=""
+            attempts=F("attempts") + 1, dispatched_at=clock.now(), last_error=""
         )
     return finished + len(done)
+
+
+def _deliver(sub: _Subscription, evt: DomainEvent) -> str | None:
+    """Run one handler on one event in a transaction with its `HandledEvent` row; the error
+    text when it failed (logged), None when it ran or had run before."""
+    from mekong.core.models import HandledEvent
+
+    try:
+        with transaction.atomic():
+            HandledEvent.objects.create(handler=sub.key, event_id=evt.event_id)
+            sub.func([evt] if sub.batch else evt)
+    except IntegrityError:
+        return None  # handled before, or by a concurrent dispatcher whose transaction won
+    except Exception as exc:  # a handler bug must not block other handlers or the caller
+        logger.exception("event handler %s failed for %s", sub.key, evt.event_id)
+        return f"{sub.key}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _deliver_batch(sub: _Subscription, events: list[DomainEvent]) -> dict[uuid.UUID, str]:
+    """Run a batch handler on its events at once, falling back to one at a time (see
+    `subscribe_batch`); the error text of each event that failed."""
+    from mekong.core.models import HandledEvent
+
+    if len(events) > 1:
+        try:
+            with transaction.atomic():
+                HandledEvent.objects.bulk_create(
+                    [HandledEvent(handler=sub.key, event_id=evt.event_id) for evt in events]
+                )
+                sub.func(events)
+        except Exception:  # each event is retried alone just below
+            logger.info("batch handler %s: delivering %d events one by one", sub.key, len(events))
+        else:
+            return {}
+    failed = {evt.event_id: _deliver(sub, evt) for evt in events}
+    return {event_id: error for event_id, error in failed.items() if error}
 
 
 def dispatch_pending(*, limit: int = 500) -> int:

@@ -7,18 +7,21 @@ A payment held by the hub's screening leaves its order ``placed``; when a review
 
 from __future__ import annotations
 
-from mekong.core.events import subscribe
-from mekong.marketplace.ordering import order_payment_update
+from collections.abc import Sequence
+
+from mekong.core.events import subscribe_batch
+from mekong.marketplace.ordering import orders_payment_update
 from mekong.payments.events import PaymentCompleted, PaymentRefused
 
 
-@subscribe(PaymentCompleted)
-def on_payment_completed(evt: PaymentCompleted) -> None:
-    """Pay the order a released payment belongs to (no-op for other payments)."""
-    order_payment_update(evt.payment_id)
+@subscribe_batch(PaymentCompleted)
+def on_payment_completed(events: Sequence[PaymentCompleted]) -> None:
+    """Pay the orders released payments belong to (most payments are not orders: one query
+    finds the few that are)."""
+    orders_payment_update([evt.payment_id for evt in events])
 
 
-@subscribe(PaymentRefused)
-def on_payment_refused(evt: PaymentRefused) -> None:
-    """Cancel the order a rejected payment belongs to (no-op for other payments)."""
-    order_payment_update(evt.payment_id)
+@subscribe_batch(PaymentRefused)
+def on_payment_refused(events: Sequence[PaymentRefused]) -> None:
+    """Cancel the orders rejected payments belong to (no-op for other payments)."""
+    orders_payment_update([evt.payment_id for evt in events])

@@ -23,8 +23,10 @@ a payout and a refund of the same funds (a reservation is posted or voided once)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypedDict
 
@@ -352,17 +354,23 @@ def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
 def order_payment_update(payment_id: uuid.UUID | str) -> None:
     """The hub decided a payment later (a held payment released or rejected by a reviewer):
     bring the placed order that it pays up to date. Idempotent; a no-op for other payments."""
-    try:
-        key = uuid.UUID(str(payment_id))
-    except ValueError:
+    orders_payment_update([payment_id])
+
+
+def orders_payment_update(payment_ids: Sequence[uuid.UUID | str]) -> None:
+    """`order_payment_update` for many payments, with one query for the orders they pay."""
+    keys: set[uuid.UUID] = set()
+    for payment_id in payment_ids:
+        with contextlib.suppress(ValueError):
+            keys.add(uuid.UUID(str(payment_id)))
+    if not keys:
         return
-    # Most payments are not marketplace orders: look for a waiting order before asking the hub.
-    order = Order.objects.filter(payment_id=key, status=OrderStatus.PLACED).first()
-    if order is None:
-        return
-    info = payments.payment_get(key)
-    if info is not None:
-        _record_payment(order.pk, info)
+    # Most payments are not marketplace orders: look for waiting orders before asking the hub.
+    waiting = Order.objects.filter(payment_id__in=keys, status=OrderStatus.PLACED)
+    for order_id, paid_by in waiting.order_by("pk").values_list("pk", "payment_id"):
+        info = payments.payment_get(paid_by) if paid_by is not None else None
+        if info is not None:
+            _record_payment(order_id, info)
 
 
 def _record_refusal(order: Order, code: str) -> None:

@@ -16,6 +16,7 @@ from mekong.core.events import (
     publish,
     publish_many,
     subscribe,
+    subscribe_batch,
 )
 from mekong.core.models import AuditEntry, HandledEvent, OutboxEvent
 
@@ -44,10 +45,35 @@ def flaky_handler(evt: ParcelShipped) -> None:
         raise RuntimeError("downstream unavailable")
 
 
+@event
+@dataclass(frozen=True, kw_only=True)
+class BoxPacked(DomainEvent):
+    name = "tests.box_packed"
+    box: str
+
+
+#: Each call of the batch handler: the boxes it was given.
+packed_calls: list[list[str]] = []
+#: Boxes the batch handler fails on (while in this set).
+bad_boxes: set[str] = set()
+
+
+@subscribe_batch(BoxPacked)
+def record_boxes(events):
+    boxes = [evt.box for evt in events]
+    if bad_boxes.intersection(boxes):
+        raise RuntimeError(f"cannot pack {sorted(bad_boxes.intersection(boxes))}")
+    for box in boxes:
+        AuditEntry.objects.create(action="test.box", object_id=box)
+    packed_calls.append(boxes)
+
+
 @pytest.fixture(autouse=True)
 def _reset():
     received.clear()
     failures["remaining"] = 0
+    packed_calls.clear()
+    bad_boxes.clear()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -204,3 +230,49 @@ def test_publish_many_records_every_event_and_delivers_after_commit():
     assert len(seen) == 3
     assert OutboxEvent.objects.count() == 3
     assert OutboxEvent.objects.filter(dispatched_at=None).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_handler_gets_a_transactions_events_in_one_call_in_order():
+    with transaction.atomic():
+        publish_many([BoxPacked(box="B1"), ParcelShipped(parcel="P9"), BoxPacked(box="B2")])
+        publish(BoxPacked(box="B3"))
+        assert packed_calls == []
+    assert packed_calls == [["B1", "B2", "B3"]]
+    assert received == ["P9"]
+    handled = HandledEvent.objects.filter(handler__endswith="record_boxes")
+    assert handled.count() == 3
+    assert OutboxEvent.objects.filter(dispatched_at=None).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_handler_failing_on_one_event_still_delivers_the_others_once():
+    bad_boxes.add("B5")
+    with transaction.atomic():
+        publish_many([BoxPacked(box="B4"), BoxPacked(box="B5"), BoxPacked(box="B6")])
+    # The whole batch rolled back, then each event went alone: only B5 is left.
+    assert packed_calls == [["B4"], ["B6"]]
+    waiting = OutboxEvent.objects.get(dispatched_at=None)
+    assert waiting.payload == {"box": "B5"}
+    assert "cannot pack ['B5']" in waiting.last_error
+    bad_boxes.clear()
+    assert dispatch_pending() == 1
+    assert packed_calls == [["B4"], ["B6"], ["B5"]]
+    boxes = AuditEntry.objects.filter(action="test.box").values_list("object_id", flat=True)
+    assert sorted(boxes) == ["B4", "B5", "B6"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redelivery_never_applies_a_batch_handler_twice():
+    with transaction.atomic():
+        publish_many([BoxPacked(box="B7"), BoxPacked(box="B8")])
+    # A crash after the handler ran but before the rows were marked, and one event whose
+    # publisher crashed before dispatching it: the redelivery batch mixes both.
+    OutboxEvent.objects.update(dispatched_at=None)
+    new = BoxPacked(box="B9")
+    OutboxEvent.objects.create(
+        id=new.event_id, name=new.name, payload=new.to_payload(), created_at=new.occurred_at
+    )
+    assert dispatch_pending() == 3
+    assert packed_calls == [["B7", "B8"], ["B9"]]
+    assert AuditEntry.objects.filter(action="test.box").count() == 3

@@ -59,6 +59,15 @@ def test_each_observable_kind_matches(alliance):
         assert [m.indicator_id for m in found] == [obj["id"]], kind
 
 
+def test_an_observable_nobody_flagged_costs_one_query(alliance, django_assert_num_queries):
+    # Payment screening asks about every transfer; almost none match. That answer must not
+    # wait for the caller's sharing groups, grants and collections to be worked out.
+    _share(alliance, _indicator("[x-mekong-payment-id:value = 'w-998877']"))
+    with django_assert_num_queries(1):
+        assert _match(alliance, Observable("wallet", "W-112233")) == []
+    assert len(_match(alliance, Observable("wallet", "W-998877"))) == 1
+
+
 def test_warning_list_and_private_addresses_never_match(alliance):
     benign = _indicator("[ipv4-addr:value = '8.8.8.8']")
     _share(alliance, benign, *load("using-marking-definitions.json")["objects"])  # 10.0.0.0
