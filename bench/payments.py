@@ -12,7 +12,10 @@ QR decodes/s — each next to a baseline measured in the same run.
    loopback port 8560-8579. One payment = ``POST /quotes`` then ``POST /payments`` with an
    Idempotency-Key, from client threads in separate processes (each thread pays from its own
    wallet); ``GET /api/v1/health`` driven by the same client in the same run is the baseline
-   (and by wrk, if installed, for reference with bench/http.py).
+   (and by wrk, if installed, for reference with bench/http.py). The *raw floor* follows:
+   the 14 bare statements of a quote and a payment through the database driver with the
+   same client layout (`bench.payments_floor`), and the ceiling that health requests and
+   floor together leave on these two cores.
 
 A fresh scratch database is migrated and seeded with the demo (VN → LA corridor: Đồng
 Wallet → KipPay through an FX provider). ``--database postgres`` uses a scratch PostgreSQL
@@ -45,6 +48,8 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
+
+from bench import payments_floor  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PORTS = range(8560, 8580)  # this benchmark's share of the machine's ports
@@ -429,6 +434,9 @@ def bench_http(
         backlog, drained = receipt_backlog(env) if deferred else (0, 0.0)
         wrk = wrk_health(port, int(seconds))
     db = env["DATABASE_URL"].split(":")[0]
+    f_rate, f_lat = payments_floor.floor(
+        "postgres" if db.startswith("postgres") else "sqlite", procs, threads, seconds
+    )
     print(
         f"\nHTTP: mekong serve (gunicorn {workers} workers × {server_threads} threads, {db}, "
         f"receipts {env['PAYMENTS_RECEIPTS']}), port {port}, "
@@ -438,6 +446,17 @@ def bench_http(
     print(_row("GET /api/v1/health (baseline)", h_rate, h_lat, h_rate) + f"  errors {h_err}")
     print(
         _row("payment: POST /quotes + POST /payments", p_rate, p_lat, h_rate) + f"  errors {p_err}"
+    )
+    print(
+        _row("raw floor: 14 bare statements, no Django/HTTP", f_rate, f_lat, h_rate)
+        + "  (bench/payments_floor.py)"
+    )
+    # Two requests per payment and the floor's statements share the same two cores: no
+    # implementation of this design can beat the harmonic sum of the two.
+    ceiling = 1 / (2 / h_rate + 1 / f_rate)
+    print(
+        f"{'ceiling: 2 health requests + raw floor':<46} {ceiling:>10.0f}/s   "
+        f"(the hub reaches {p_rate / ceiling:.0%} of it)"
     )
     if env["PAYMENTS_RECEIPTS"] == "deferred":
         where = "the CLI's job" if env.get("PAYMENTS_ANCHOR_LOOP") == "off" else "server loop"
