@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.db import connection
 from django.db.models import QuerySet
 
 from mekong.core import clock
@@ -41,20 +44,7 @@ def actor_for_token(raw: str) -> Actor | None:
     prefix = tokens.token_prefix(raw)
     if prefix is None:
         return None
-    token = (
-        ApiToken.objects.filter(prefix=prefix, organisation__is_active=True)
-        .only(
-            "id",
-            "digest",
-            "role",
-            "scope",
-            "organisation_id",
-            "revoked_at",
-            "expires_at",
-            "last_used_at",
-        )
-        .first()
-    )
+    token = next(iter(ApiToken.objects.raw(_token_sql(), [prefix])), None)
     if token is None or not tokens.token_matches(raw, token.digest) or not token.is_active:
         return None
     now = clock.now()
@@ -65,6 +55,27 @@ def actor_for_token(raw: str) -> Actor | None:
         role=token.role,
         token_id=token.pk,
         token_scope=token.scope,
+    )
+
+
+@functools.cache
+def _token_sql() -> str:
+    """The token look-up of every API request, written once: the ORM's query compiler cost
+    three times the query itself here (465 against 136 µs of CPU per request), and this runs
+    twice per payment. ``prefix`` is unique."""
+    q = connection.ops.quote_name
+    token, org = ApiToken._meta.db_table, Organisation._meta.db_table
+    columns = ", ".join(
+        f"t.{q(c)}"
+        for c in (
+            "id", "digest", "role", "scope", "organisation_id", "revoked_at", "expires_at",
+            "last_used_at",
+        )
+    )  # fmt: skip
+    # Names from the models' metadata only; the prefix is a bound parameter.
+    return (
+        f"SELECT {columns} FROM {q(token)} t INNER JOIN {q(org)} o ON o.{q('id')} = "  # noqa: S608
+        f"t.{q('organisation_id')} WHERE t.{q('prefix')} = %s AND o.{q('is_active')}"
     )
 
 

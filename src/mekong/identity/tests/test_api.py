@@ -152,3 +152,30 @@ def test_session_writes_need_csrf(world):
     )
     assert response.status_code in (401, 403)
     assert ApiToken.objects.filter(name="x").count() == 0
+
+
+def _me(secret):
+    return Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+
+
+@pytest.mark.parametrize("spoil", ["revoked", "expired", "organisation_inactive", "wrong_secret"])
+def test_a_token_that_no_longer_holds_is_refused(world, spoil):
+    from datetime import timedelta
+
+    from mekong.core import clock
+
+    secret = world["credentials"]["token_member_a"][1]
+    assert _me(secret) == 200
+    token = ApiToken.objects.get(prefix=secret.split("_")[1])
+    if spoil == "revoked":
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=clock.now())
+    elif spoil == "expired":
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=clock.now() - timedelta(seconds=1))
+    elif spoil == "organisation_inactive":
+        world["org_a"].is_active = False
+        world["org_a"].save(update_fields=["is_active"])
+    else:  # the right prefix with another secret
+        secret = secret[: secret.rindex("_") + 1] + "x" * len(secret.split("_", 2)[2])
+    assert _me(secret) == 401
+    # The other organisation's token is untouched.
+    assert _me(world["credentials"]["token_admin_b"][1]) == 200
