@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from mekong.identity.auth import SessionActorAuth, TokenAuth
 from mekong.identity.contracts import Actor
+from mekong.identity.errors import SandboxTokenRefused
 from mekong.threatintel import selectors, services
 from mekong.threatintel.models import ApiRoot, Collection, StixObject
 from mekong.threatintel.validation import parse_timestamp
@@ -89,7 +90,11 @@ def authenticate_request(request: HttpRequest) -> Actor | None:
         request.user = user
         basic_actor: Actor | None = SessionActorAuth().authenticate(request, None)
         return basic_actor
-    actor: Actor | None = TokenAuth()(request)
+    try:
+        actor: Actor | None = TokenAuth()(request)
+    except SandboxTokenRefused as refused:
+        # A TAXII client reads TAXII error messages, not the site's HTML error page.
+        raise TaxiiError(403, "Sandbox token", refused.detail) from None
     return actor
 
 

@@ -138,3 +138,7 @@ def test_taxii_refuses_a_sandbox_token(org_admin):
     assert ok.status_code == 200
     refused = client.get("/taxii2/", HTTP_AUTHORIZATION=f"Token {sandbox}", **accept)
     assert refused.status_code == 403
+    # In TAXII's own error format, which a TAXII client can read.
+    assert refused["Content-Type"].startswith("application/taxii+json")
+    assert refused.json()["http_status"] == "403"
+    assert "sandbox" in refused.json()["description"].lower()
