@@ -5,15 +5,21 @@ SQLite has one write lock for the whole database. A connection that finds it tak
 in SQLite's busy handler (1, 2, 5 … 100 ms steps) and polls again, so under load a server's
 threads mostly sleep while the lock is free, and the unlucky ones wait seconds. Holding this
 `threading.Lock` around the payment flow's write transactions makes the threads of one
-server process queue in FIFO-ish order in Python instead; only the other worker processes
-still meet SQLite's busy handler. PostgreSQL locks rows, not the database: there the lock is
-not taken.
+server process queue in FIFO-ish order in Python instead. Between the worker processes, the
+holder of that lock also takes an exclusive ``flock`` on ``<database file>.writer-lock``,
+polled every half millisecond: a process waiting for another's batch then starts within
+0.5 ms of its end rather than after the busy handler's next sleep (with two workers the
+busy handler had put the payments' p99 above a second). PostgreSQL locks rows, not the
+database: there neither lock is taken.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import threading
+import time
 from collections.abc import Iterator
 
 from django.db import OperationalError, connection
@@ -21,6 +27,11 @@ from django.db import OperationalError, connection
 from mekong.payments.errors import HubBusy
 
 _lock = threading.Lock()
+#: This process's open lock file per database file (flock is per open file, so each process
+#: opens its own; opened on first use, after the server forked its workers).
+_files: dict[str, int] = {}
+#: How often a process polls for the other processes' writer lock.
+POLL_S = 0.0005
 
 
 #: Longest wait for a row lock (PostgreSQL) or for this process's SQLite writer queue. A
@@ -40,12 +51,43 @@ def serial() -> Iterator[None]:
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
     if not _lock.acquire(timeout=LOCK_TIMEOUT_S):
         raise HubBusy()
     try:
-        yield
+        fd = _lock_file()
+        if fd is not None:
+            _flock(fd, deadline)
+        try:
+            yield
+        finally:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         _lock.release()
+
+
+def _lock_file() -> int | None:
+    """The open lock file of this connection's database file; None for an in-memory one."""
+    name = str(connection.settings_dict["NAME"])
+    if name.startswith("file:") or name == ":memory:" or "mode=memory" in name:
+        return None
+    fd = _files.get(name)
+    if fd is None:
+        fd = _files[name] = os.open(f"{name}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    return fd
+
+
+def _flock(fd: int, deadline: float) -> None:
+    """Take the other processes' writer lock by the deadline, or raise `HubBusy`."""
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise HubBusy() from None
+            time.sleep(POLL_S)
 
 
 def bound_lock_waits() -> None:

@@ -1,0 +1,73 @@
+"""The SQLite writer queue across worker processes: an flock next to the database file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from mekong.payments import writer
+from mekong.payments.errors import HubBusy
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+# Another process trying the lock without waiting: exit 0 if it got it, 1 if it is held.
+_PROBE = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except BlockingIOError:
+    sys.exit(1)
+"""
+
+
+def _other_process_gets(path: str) -> bool:
+    return subprocess.run([sys.executable, "-c", _PROBE, path], check=False).returncode == 0
+
+
+@pytest.fixture
+def on_file(monkeypatch, tmp_path):
+    """The writer queue's view of a file database (the tests' own is in memory)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the writer queue is SQLite's")
+    name = str(tmp_path / "hub.sqlite3")
+    monkeypatch.setitem(connection.settings_dict, "NAME", name)
+    monkeypatch.setattr(writer, "_files", {})
+    return f"{name}.writer-lock"
+
+
+def test_a_serial_section_holds_the_lock_other_processes_take(on_file):
+    with writer.serial():
+        assert not _other_process_gets(on_file)
+    assert _other_process_gets(on_file)
+
+
+def test_a_section_waits_for_another_process_and_gives_up_busy(monkeypatch, on_file):
+    monkeypatch.setattr(writer, "LOCK_TIMEOUT_S", 0.3)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _PROBE + "\nprint('held', flush=True)\nsys.stdin.read()", on_file],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(HubBusy), writer.serial():
+            pytest.fail("entered while another process held the lock")
+        assert not writer._lock.locked()  # the in-process queue was let go too
+    finally:
+        holder.communicate("")  # its stdin closes: it exits and its lock goes with it
+    entered = []
+    with writer.serial():
+        entered.append(True)
+    assert entered == [True]
+
+
+def test_an_in_memory_database_takes_no_file_lock(monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("the writer queue is SQLite's")
+    monkeypatch.setattr(writer, "_files", {})
+    with writer.serial():
+        assert writer._files == {}
