@@ -368,7 +368,8 @@ def orders_payment_update(payment_ids: Sequence[uuid.UUID | str]) -> None:
     # Most payments are not marketplace orders: look for waiting orders before asking the hub.
     waiting = Order.objects.filter(payment_id__in=keys, status=OrderStatus.PLACED)
     for order_id, paid_by in waiting.order_by("pk").values_list("pk", "payment_id"):
-        info = payments.payment_get(paid_by) if paid_by is not None else None
+        # Read only: this runs in the event handler's transaction (see `payment_status`).
+        info = payments.payment_status(paid_by) if paid_by is not None else None
         if info is not None:
             _record_payment(order_id, info)
 

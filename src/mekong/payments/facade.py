@@ -240,16 +240,30 @@ def pay(*, quote_id: uuid.UUID, idempotency_key: str, reference: str = "") -> Pa
 
 
 def payment_get(payment_id: uuid.UUID | str) -> PaymentInfo | None:
-    """A payment by id (live or sandbox), or None."""
-    try:
-        pid = payment_id if isinstance(payment_id, uuid.UUID) else uuid.UUID(str(payment_id))
-    except ValueError:
-        return None
-    found = selectors.payments_qs().filter(pk=pid).first()
+    """A payment by id (live or sandbox), or None; a completed payment whose receipt is
+    missing gets it anchored first (inline receipts)."""
+    found = _payment_row(payment_id)
     if found is None:
         return None
     paying.receipt_ensure(found)
     return selectors.payment_info(found)
+
+
+def payment_status(payment_id: uuid.UUID | str) -> PaymentInfo | None:
+    """`payment_get` without the receipt side effect: for callers inside a transaction of
+    their own, such as event handlers. Anchoring writes the trustlog and asks its witnesses to
+    cosign; if the caller's transaction then rolled back, the log would lose entries that
+    witnesses have already signed for."""
+    found = _payment_row(payment_id)
+    return selectors.payment_info(found) if found is not None else None
+
+
+def _payment_row(payment_id: uuid.UUID | str) -> Payment | None:
+    try:
+        pid = payment_id if isinstance(payment_id, uuid.UUID) else uuid.UUID(str(payment_id))
+    except ValueError:
+        return None
+    return selectors.payments_qs().filter(pk=pid).first()
 
 
 def payment_xml(payment_id: uuid.UUID) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -26,12 +27,19 @@ from django.db import OperationalError, connection
 
 from mekong.payments.errors import HubBusy
 
+log = logging.getLogger(__name__)
+
 _lock = threading.Lock()
-#: This process's open lock file per database file (flock is per open file, so each process
-#: opens its own; opened on first use, after the server forked its workers).
-_files: dict[str, int] = {}
+#: This process's open lock file per (process id, database file): flock is per open file,
+#: so each process opens its own, on first use; a child forked after that opens a new one.
+#: -1 records a lock file that could not be opened (then only the in-process queue holds).
+_files: dict[tuple[int, str], int] = {}
 #: How often a process polls for the other processes' writer lock.
 POLL_S = 0.0005
+#: When this process last let the lock go. Its next writer waits until two polls have passed
+#: since: the lock is not fair, and a process with a queue of its own would otherwise take it
+#: back before a waiting process's next poll, every time.
+_released_at = 0.0
 
 
 #: Longest wait for a row lock (PostgreSQL) or for this process's SQLite writer queue. A
@@ -48,6 +56,7 @@ def serial() -> Iterator[None]:
     Raises:
         HubBusy: the lock was not free within `LOCK_TIMEOUT_S`.
     """
+    global _released_at  # one value per process, written under _lock
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return
@@ -63,23 +72,36 @@ def serial() -> Iterator[None]:
         finally:
             if fd is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+                _released_at = time.monotonic()
     finally:
         _lock.release()
 
 
 def _lock_file() -> int | None:
-    """The open lock file of this connection's database file; None for an in-memory one."""
+    """The open lock file of this connection's database file; None for an in-memory one or
+    when the file cannot be opened (logged once; the in-process queue still holds)."""
     name = str(connection.settings_dict["NAME"])
     if name.startswith("file:") or name == ":memory:" or "mode=memory" in name:
         return None
-    fd = _files.get(name)
+    key = (os.getpid(), name)
+    fd = _files.get(key)
     if fd is None:
-        fd = _files[name] = os.open(f"{name}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-    return fd
+        try:
+            fd = os.open(f"{name}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            log.warning(
+                "no SQLite writer lock file next to %s (%s): processes not queued", name, exc
+            )
+            fd = -1
+        _files[key] = fd
+    return fd if fd >= 0 else None
 
 
 def _flock(fd: int, deadline: float) -> None:
     """Take the other processes' writer lock by the deadline, or raise `HubBusy`."""
+    courtesy = _released_at + 2 * POLL_S - time.monotonic()
+    if courtesy > 0:
+        time.sleep(courtesy)
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

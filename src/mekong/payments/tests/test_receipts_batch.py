@@ -26,6 +26,7 @@ from mekong.payments import facade, paying, receipts, writer
 from mekong.payments.models import Payment
 from mekong.payments.tests.factories import make_hub
 from mekong.trustlog import facade as trustlog
+from mekong.trustlog.errors import CheckpointNotFound
 from mekong.trustlog.tests.conftest import (
     LOG_VKEY,
     inproc_witnesses,  # noqa: F401 (fixture)
@@ -174,3 +175,21 @@ def test_on_sqlite_witnesses_are_asked_outside_the_writer_queue(monkeypatch, inp
     for index in _indexes(ids):
         assert index is not None
         assert trustlog.verify_receipt(trustlog.receipt_for(index), LOG_VKEY, keys, 2).valid
+
+
+@pytest.mark.django_db
+def test_payment_status_reads_without_anchoring_and_payment_get_anchors(monkeypatch):
+    # Event handlers read payments inside their own transaction: a read there must not write
+    # the trustlog (a rollback would drop entries its witnesses may have signed already).
+    (paid,) = _pay_deferred(monkeypatch, 1)
+    monkeypatch.setenv("PAYMENTS_RECEIPTS", "inline")
+    status = facade.payment_status(paid)
+    assert status is not None
+    assert (status.status, status.receipt_index) == ("completed", None)
+    assert _indexes([paid]) == [None]
+    with pytest.raises(CheckpointNotFound):  # nothing was ever anchored
+        trustlog.latest_checkpoint()
+    got = facade.payment_get(paid)
+    assert got is not None
+    assert got.receipt_index is not None
+    assert facade.payment_status("not-a-uuid") is None

@@ -71,3 +71,26 @@ def test_an_in_memory_database_takes_no_file_lock(monkeypatch):
     monkeypatch.setattr(writer, "_files", {})
     with writer.serial():
         assert writer._files == {}
+
+
+def test_a_lock_file_that_cannot_be_made_leaves_the_in_process_queue(monkeypatch, tmp_path, caplog):
+    if connection.vendor != "sqlite":
+        pytest.skip("the writer queue is SQLite's")
+    missing = tmp_path / "no-such-dir" / "hub.sqlite3"
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(missing))
+    monkeypatch.setattr(writer, "_files", {})
+    for _ in range(2):  # warned once, then remembered
+        with writer.serial():
+            assert writer._lock.locked()
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert "no SQLite writer lock file" in caplog.records[0].message
+
+
+def test_a_forked_child_opens_its_own_lock_file(monkeypatch, on_file):
+    # flock belongs to the open file: a child sharing its parent's would share its lock.
+    parent = writer._lock_file()
+    monkeypatch.setattr(writer.os, "getpid", lambda: -12345)
+    child = writer._lock_file()
+    assert parent is not None
+    assert child is not None
+    assert child != parent
