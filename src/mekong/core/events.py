@@ -270,10 +270,14 @@ def _deliver(sub: _Subscription, evt: DomainEvent) -> str | None:
 
     try:
         with transaction.atomic():
-            HandledEvent.objects.create(handler=sub.key, event_id=evt.event_id)
+            try:
+                # In a savepoint of its own: only this insert's IntegrityError means "handled";
+                # one raised by the handler is a failure like any other, retried later.
+                with transaction.atomic():
+                    HandledEvent.objects.create(handler=sub.key, event_id=evt.event_id)
+            except IntegrityError:
+                return None  # handled before, or by a concurrent dispatcher whose commit won
             sub.func([evt] if sub.batch else evt)
-    except IntegrityError:
-        return None  # handled before, or by a concurrent dispatcher whose transaction won
     except Exception as exc:  # a handler bug must not block other handlers or the caller
         logger.exception("event handler %s failed for %s", sub.key, evt.event_id)
         return f"{sub.key}: {type(exc).__name__}: {exc}"

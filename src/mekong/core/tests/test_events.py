@@ -5,7 +5,7 @@ import contextlib
 from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from mekong.core.events import (
     DomainEvent,
@@ -276,3 +276,38 @@ def test_redelivery_never_applies_a_batch_handler_twice():
     assert dispatch_pending() == 3
     assert packed_calls == [["B7", "B8"], ["B9"]]
     assert AuditEntry.objects.filter(action="test.box").count() == 3
+
+
+@event
+@dataclass(frozen=True, kw_only=True)
+class LabelPrinted(DomainEvent):
+    name = "tests.label_printed"
+    label: str
+
+
+label_bugs = {"remaining": 0}
+
+
+@subscribe(LabelPrinted)
+def record_label(evt: LabelPrinted) -> None:
+    AuditEntry.objects.create(action="test.label", object_id=evt.label)
+    if label_bugs["remaining"] > 0:
+        label_bugs["remaining"] -= 1
+        raise IntegrityError("a handler's own constraint violation")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_integrity_error_from_the_handler_is_a_failure_not_handled():
+    # Only the HandledEvent insert's IntegrityError means "already handled"; a handler's own
+    # must not mark the event handled with its work rolled back.
+    label_bugs["remaining"] = 1
+    with transaction.atomic():
+        publish(LabelPrinted(label="L1"))
+    row = OutboxEvent.objects.get(name="tests.label_printed")
+    assert row.dispatched_at is None
+    assert "constraint violation" in row.last_error
+    assert not HandledEvent.objects.filter(event_id=row.id).exists()
+    assert dispatch_pending() == 1
+    assert list(
+        AuditEntry.objects.filter(action="test.label").values_list("object_id", flat=True)
+    ) == ["L1"]
