@@ -81,10 +81,7 @@ def subscribe(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[
     """
 
     def decorator(func: Callable[[E], None]) -> Callable[[E], None]:
-        key = f"{func.__module__}.{func.__qualname__}"
-        subs = _SUBSCRIBERS.setdefault(event_type.name, [])
-        if all(s.key != key for s in subs):
-            subs.append(_Subscription(key, func))
+        _register(event_type, func, batch=False)
         return func
 
     return decorator
@@ -104,13 +101,18 @@ def subscribe_batch(
     """
 
     def decorator(func: Callable[[Sequence[E]], None]) -> Callable[[Sequence[E]], None]:
-        key = f"{func.__module__}.{func.__qualname__}"
-        subs = _SUBSCRIBERS.setdefault(event_type.name, [])
-        if all(s.key != key for s in subs):
-            subs.append(_Subscription(key, func, batch=True))
+        _register(event_type, func, batch=True)
         return func
 
     return decorator
+
+
+def _register(event_type: type[DomainEvent], func: Handler, *, batch: bool) -> None:
+    """Subscribe ``func`` under its dotted name (registering it again is a no-op)."""
+    key = f"{func.__module__}.{func.__qualname__}"
+    subs = _SUBSCRIBERS.setdefault(event_type.name, [])
+    if all(s.key != key for s in subs):
+        subs.append(_Subscription(key, func, batch=batch))
 
 
 def publish(evt: DomainEvent) -> None:
@@ -121,22 +123,7 @@ def publish(evt: DomainEvent) -> None:
     (it stays in the outbox as the history of what happened, with nothing left to deliver).
     Events of one transaction are delivered together after its commit (`dispatch_many`).
     """
-    from mekong.core.models import OutboxEvent
-
-    if type(evt).name not in _EVENT_TYPES:
-        raise TypeError(f"{type(evt).__name__} is not registered with @event")
-    subscribed = bool(_SUBSCRIBERS.get(evt.name))
-    row = OutboxEvent.objects.create(
-        id=evt.event_id,
-        name=evt.name,
-        payload=evt.to_payload(),
-        created_at=evt.occurred_at,
-        dispatched_at=None if subscribed else evt.occurred_at,
-    )
-    for captured in _capture_stack:
-        captured.append(evt)
-    if subscribed:
-        _after_commit(row.id)
+    publish_many([evt])
 
 
 def publish_many(events: Sequence[DomainEvent]) -> None:

@@ -351,14 +351,10 @@ def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
         audit_order(None, locked, "payment", payment_status=payment.status)
 
 
-def order_payment_update(payment_id: uuid.UUID | str) -> None:
-    """The hub decided a payment later (a held payment released or rejected by a reviewer):
-    bring the placed order that it pays up to date. Idempotent; a no-op for other payments."""
-    orders_payment_update([payment_id])
-
-
 def orders_payment_update(payment_ids: Sequence[uuid.UUID | str]) -> None:
-    """`order_payment_update` for many payments, with one query for the orders they pay."""
+    """The hub decided payments later (held payments released or rejected by a reviewer):
+    bring the placed orders they pay up to date, with one query for those orders. Idempotent;
+    a no-op for other payments."""
     keys: set[uuid.UUID] = set()
     for payment_id in payment_ids:
         with contextlib.suppress(ValueError):

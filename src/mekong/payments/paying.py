@@ -881,7 +881,7 @@ def anchor_receipt(payment: Payment) -> None:
     empty and is retried by the next read or retry of the payment (`receipt_ensure`).
     """
     try:
-        receipt = trustlog.anchor("payment", rfc8785.dumps(cast(Any, summary(payment))))
+        receipt = trustlog.anchor(*receipt_entry(payment))
     except Exception:  # the payment stands; the receipt can be made later
         log.exception("could not anchor payment %s", payment.pk)
         return
@@ -889,6 +889,12 @@ def anchor_receipt(payment: Payment) -> None:
     Payment.objects.filter(pk=payment.pk, receipt_index=None).update(
         receipt_index=receipt.entry.index
     )
+
+
+def receipt_entry(payment: Payment) -> tuple[str, bytes]:
+    """The trustlog entry (kind, payload) of a payment's receipt: its `summary` in RFC 8785
+    canonical JSON, so anyone holding the summary can recompute the leaf."""
+    return "payment", rfc8785.dumps(cast(Any, summary(payment)))
 
 
 def receipts_deferred() -> bool:

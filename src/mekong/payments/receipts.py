@@ -31,9 +31,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
 
-import rfc8785
 from django.conf import settings
 from django.db import connection, models, transaction
 
@@ -95,7 +93,7 @@ def anchor_pending(*, limit: int = 1000) -> int:
     meanwhile.
     """
     from mekong.payments.models import Payment, PaymentStatus
-    from mekong.payments.paying import summary
+    from mekong.payments.paying import receipt_entry
 
     pending = list(
         Payment.objects.select_related(
@@ -106,10 +104,10 @@ def anchor_pending(*, limit: int = 1000) -> int:
     )
     if not pending:
         return 0
-    # The same entry `paying.anchor_receipt` makes for one payment.
-    items = [("payment", rfc8785.dumps(cast(Any, summary(p)))) for p in pending]
     try:
-        anchored = trustlog.anchor_many(items, write_section=writer.serial)
+        anchored = trustlog.anchor_many(
+            [receipt_entry(p) for p in pending], write_section=writer.serial
+        )
     except Exception:  # the payments stand; the next round retries them
         log.exception("could not anchor the receipts of %d payments", len(pending))
         return 0

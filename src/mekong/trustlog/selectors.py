@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -442,7 +442,10 @@ def receipt_for(index: int, checkpoint: CheckpointInfo | None = None) -> Receipt
     """
     entry = entry_get(index)
     cp = checkpoint or checkpoint_for_entry(index)
-    proof = inclusion_proof_at(index, cp.size)
+    return _receipt(entry, cp, inclusion_proof_at(index, cp.size))
+
+
+def _receipt(entry: EntryInfo, checkpoint: CheckpointInfo, proof: Sequence[bytes]) -> Receipt:
     return Receipt(
         entry=ReceiptEntry(
             index=entry.index,
@@ -451,7 +454,7 @@ def receipt_for(index: int, checkpoint: CheckpointInfo | None = None) -> Receipt
             data=entry.payload,
             leaf_hash=entry.leaf_hash,
         ),
-        checkpoint=cp.note,
+        checkpoint=checkpoint.note,
         inclusion_proof=tuple(proof),
     )
 
@@ -485,17 +488,4 @@ def receipts_for_range(start: int, count: int, checkpoint: CheckpointInfo) -> li
     indexes = range(start, stop)
     lookup = subtree_lookup(merkle.inclusion_proofs_ranges(indexes, size))
     proofs = merkle.inclusion_proofs_from(lookup, indexes, size)
-    return [
-        Receipt(
-            entry=ReceiptEntry(
-                index=e.index,
-                kind=e.kind,
-                timestamp_us=e.timestamp_us,
-                data=e.payload,
-                leaf_hash=e.leaf_hash,
-            ),
-            checkpoint=checkpoint.note,
-            inclusion_proof=tuple(proof),
-        )
-        for e, proof in zip(entries, proofs, strict=True)
-    ]
+    return [_receipt(e, checkpoint, proof) for e, proof in zip(entries, proofs, strict=True)]
