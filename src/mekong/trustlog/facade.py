@@ -48,7 +48,7 @@ def anchor(kind: str, payload: bytes) -> Receipt:
         mekong.trustlog.errors.InvalidEntry: If ``kind`` does not match
             ``[a-z][a-z0-9_.-]{0,63}`` or ``payload`` is larger than 1 MiB.
     """
-    return services.entries_anchor(items=[(kind, payload)])[0]
+    return services.entry_anchor(kind=kind, payload=payload)
 
 
 def anchor_many(
