@@ -410,26 +410,9 @@ def request_hash(*, quote_id: uuid.UUID, reference: str) -> str:
     return hashlib.sha256(f"{quote_id}\n{reference}".encode()).hexdigest()
 
 
-def _limit_breach(wallet: Wallet, quote: Quote, now: datetime) -> str | None:
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    month = day.replace(day=1)
-    totals = Payment.objects.filter(
-        wallet=wallet, status__in=_COUNTED, refund_of=None, created_at__gte=month
-    ).aggregate(
-        month=Sum("quote__total_debit"),
-        day=Sum("quote__total_debit", filter=Q(created_at__gte=day)),
-    )
-    return limits.breached(
-        tier=wallet.kyc_tier,
-        amount=quote.total_debit,
-        today=int(totals["day"] or 0),
-        this_month=int(totals["month"] or 0),
-        code=wallet.currency,
-    )
-
-
 def _limit_breaches(pairs: list[tuple[Wallet, Quote]], now: datetime) -> list[str | None]:
-    """`_limit_breach` for several wallets (distinct) in one grouped query."""
+    """Each wallet's limit breach (a reason) or None, for distinct wallets, in one grouped
+    query of their day's and month's counted payments."""
     if not pairs:
         return []
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -597,9 +580,6 @@ def _pay_batch(items: Sequence[Item[PayRequest, Payment]]) -> None:
     for item in items:
         (later if item.payload.wallet_id in wallets else batch).append(item)
         wallets.add(item.payload.wallet_id)
-    # A batch of one goes the same way: `_apply_batch` shares nothing then, but it writes
-    # its side effects with the batch's few statements (under moderate load most batches are
-    # of one, and `_pay_locked` cost them half as much again).
     if batch:
         try:
             with writer.busy_on_lock_timeout(), writer.serial(), transaction.atomic():
@@ -630,15 +610,18 @@ _committer: GroupCommitter[PayRequest, Payment] = GroupCommitter(_pay_batch)
 
 
 def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
-    """`_pay_locked` for many requests (distinct wallets) in the caller's transaction.
+    """Apply payment requests (distinct wallets) in the caller's transaction: each one's outcome is
+    its payment (completed, held or refused) or the error to raise for it.
 
-    The same checks in the same order, each request deciding only its own outcome, with the
-    reads and writes shared: one locking read of the quotes and one of the wallets (in id
-    order, so batches of different processes cannot deadlock on them), one idempotency read,
-    one limits read, one screening pass, one ledger call carrying every payment's linked
-    chain (a refused chain moves nothing and does not affect the others), one insert of the
-    payment rows and one update of the quotes.
-    """
+    Per request, in this order: the quote (found, the wallet's), the idempotency key (a retry
+    answers the earlier payment), the quote again (unused, unexpired), the wallet's limits, the
+    ledger accounts, screening of both ends (a hit holds the payment: its legs are reserved as
+    pending transfers for a reviewer), the legs as one linked chain, the ISO 20022 messages.
+    Each request decides only its own outcome; the reads and writes are shared: one locking read
+    of the quotes and one of the wallets (in id order, so batches of different processes cannot
+    deadlock on them), one idempotency read, one limits read, one screening pass, one ledger
+    call carrying every payment's linked chain (a refused chain moves nothing and does not
+    affect the others), one insert of the payment rows and one update of the quotes."""
     now = clock.now()
     quotes = {
         q.pk: q
@@ -780,67 +763,20 @@ def _status_event(payment: Payment) -> PaymentCompleted | PaymentHeld | PaymentR
 
 
 def _pay_locked(request: PayRequest) -> Payment:
-    quote_id, key, reference, digest = (
-        request.quote_id,
-        request.key,
-        request.reference,
-        request.digest,
-    )
-    now = clock.now()
+    """Apply one payment request in a transaction of its own (a savepoint inside a caller's):
+    `_apply_batch` of one, so a payment alone goes through exactly the checks of a batch.
+
+    Raises:
+        The request's refusal error (quote used, expired or not found, idempotency conflict).
+    """
     outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
         if outermost:  # SET LOCAL would otherwise outlive this call in the caller's transaction
             writer.bound_lock_waits()
-        quote = (
-            Quote.objects.select_for_update(of=("self",))
-            .select_related("wallet__participant", "payee_wallet__participant", "fx_provider")
-            .get(pk=quote_id)
-        )
-        wallet = Wallet.objects.select_for_update().get(pk=quote.wallet_id)
-        existing = Payment.objects.filter(wallet=wallet, idempotency_key=key).first()
-        if existing is not None:
-            if existing.request_hash != digest:
-                raise IdempotencyConflict()
-            return existing
-        if quote.used_at is not None:
-            raise QuoteUsed()
-        if quote.expires_at <= now:
-            raise QuoteExpired()
-        payment = Payment(
-            id=uuid.uuid4(),
-            wallet=wallet,
-            quote=quote,
-            idempotency_key=key,
-            request_hash=digest,
-            reference=reference,
-            sender_participant=quote.wallet.participant,
-            receiver_participant=quote.payee_wallet.participant,
-            sandbox=quote.sandbox,
-            created_at=now,
-        )
-        breach = _limit_breach(wallet, quote, now)
-        if breach is not None:
-            return _refuse(payment, "limit_exceeded", detail=breach)
-        hits = screening.screen(quote)
-        legs = legs_for(quote)
-        ids, refusal = _execute(
-            payment.pk, legs, pending=bool(hits), user_data=f"payment:{payment.pk}"
-        )
-        if refusal is not None:
-            return _refuse(payment, refusal)
-        payment.transfer_ids = [str(i) for i in ids]
-        payment.screening_hits = hits
-        if hits:
-            payment.status = PaymentStatus.HELD
-        else:
-            payment.status = PaymentStatus.COMPLETED
-            payment.completed_at = now
-        _messages(payment, quote)
-        payment.save(force_insert=True)
-        quote.used_at = now
-        quote.save(update_fields=["used_at"])
-        _record(payment, data={"quote": str(quote.pk), "hits": len(hits)})
-    return payment
+        (outcome,) = _apply_batch([request])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def _refuse(payment: Payment, code: str, *, detail: str = "") -> Payment:

@@ -116,16 +116,11 @@ def _intel_hits(matches: list[Match]) -> list[dict[str, str]]:
     ]
 
 
-def screen(quote: Quote) -> list[dict[str, str]]:
-    """All hits on both ends of a quoted payment, as the sending PSP may see them."""
-    return screen_many([quote])[0]
-
-
 def screen_many(quotes: list[Quote]) -> list[list[dict[str, str]]]:
-    """`screen` for several quotes at once: one alias query, one threat-intelligence match
-    per sending organisation, one watchlist read. Each quote gets exactly the hits that
-    screening it alone gives (a match is kept for a quote when its observable is one of that
-    quote's ends')."""
+    """All hits on both ends of each quoted payment, as its sending PSP may see them: one alias
+    query, one threat-intelligence match per sending organisation, one watchlist read. Each
+    quote gets exactly the hits that screening it alone gives (a match is kept for a quote when
+    its observable is one of that quote's ends')."""
     wallets = {w.pk: w for q in quotes for w in (q.payee_wallet, q.wallet)}
     by_wallet = _observables_by_wallet(list(wallets.values()))
     per_quote = [
