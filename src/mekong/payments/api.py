@@ -26,7 +26,15 @@ from mekong.core.errors import PermissionDenied
 from mekong.core.pagination import Page, paginate
 from mekong.core.schemas import COMMON_ERRORS, PageOut, ProblemOut
 from mekong.identity.contracts import Actor
-from mekong.payments import directory, paying, sandbox, selectors, services, webhooks
+from mekong.payments import (
+    directory,
+    fastreads,
+    paying,
+    sandbox,
+    selectors,
+    services,
+    webhooks,
+)
 from mekong.payments.contracts import NetPosition, PayeeInfo, PaymentInfo, QuoteInfo
 from mekong.payments.errors import (
     InvalidPeriod,
@@ -401,15 +409,7 @@ def _wallet_of(
     organisation_id = _actor(request).organisation_id
     if organisation_id is None:
         raise NotAParticipant()
-    wallet = (
-        Wallet.objects.select_related("participant")
-        .filter(
-            pk=wallet_id,
-            participant__organisation_id=organisation_id,
-            participant__sandbox=sandbox,
-        )
-        .first()
-    )
+    wallet = fastreads.wallet_of_organisation(wallet_id, organisation_id, sandbox=sandbox)
     if wallet is None:
         me(request)  # a non-participant is told so rather than that the wallet is missing
         raise WalletNotFound()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from mekong.core import clock
 from mekong.core.money import Money, MoneyError
-from mekong.payments import names
+from mekong.payments import fastreads, names
 from mekong.payments.contracts import PayeeInfo
 from mekong.payments.errors import PayeeNotFound, ProxyInvalid, QrInvalid
 from mekong.payments.models import ProxyEntry, ProxyKind, Wallet
@@ -63,14 +63,10 @@ def wallet_for_proxy(kind: str, value: str, *, sandbox: bool = False) -> tuple[W
     key = names.normalise_proxy(kind, value)
     if key is None:
         raise ProxyInvalid(params={"kind": kind})
-    entry = (
-        ProxyEntry.objects.select_related("wallet__participant")
-        .filter(kind=kind, value=key, sandbox=sandbox)
-        .first()
-    )
-    if entry is None:
+    wallet = fastreads.wallet_of_proxy(kind, key, sandbox=sandbox)
+    if wallet is None:
         raise PayeeNotFound()
-    return entry.wallet, key
+    return wallet, key
 
 
 def qr_key(decoded: DecodedQr) -> tuple[str, str]:

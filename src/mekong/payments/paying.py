@@ -38,7 +38,7 @@ from typing import Any, NoReturn, cast
 
 import rfc8785
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from mekong.core import clock
 from mekong.core.audit import audit_record, audit_record_many
@@ -46,7 +46,7 @@ from mekong.core.events import publish, publish_many
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
-from mekong.payments import fx, limits, screening, webhooks, writer
+from mekong.payments import fastreads, fx, limits, screening, webhooks, writer
 from mekong.payments.errors import (
     CurrencyNotSupported,
     HubBusy,
@@ -71,7 +71,6 @@ from mekong.payments.models import (
     ParticipantKind,
     Payment,
     PaymentStatus,
-    Position,
     PositionKind,
     Quote,
     Wallet,
@@ -248,17 +247,7 @@ class _Accounts:
             if quote.fx_provider_id is not None:
                 ids.add(quote.fx_provider_id)
             currencies.update((quote.source_currency, quote.destination_currency))
-        rows = Position.objects.filter(
-            Q(participant_id__in=ids) | Q(participant__kind=ParticipantKind.HUB),
-            currency__in=currencies,
-        ).values_list(
-            "participant_id",
-            "participant__kind",
-            "participant__sandbox",
-            "currency",
-            "kind",
-            "ledger_account_id",
-        )
+        rows = fastreads.positions(sorted(ids), sorted(currencies))
         self.by_key = {(pid, cur, kind): acct for pid, _pk, _sb, cur, kind, acct in rows}
         self.hub = {
             (sandbox, cur, kind): acct
@@ -417,30 +406,16 @@ def _limit_breaches(pairs: list[tuple[Wallet, Quote]], now: datetime) -> list[st
         return []
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month = day.replace(day=1)
-    totals = {
-        row["wallet_id"]: row
-        for row in Payment.objects.filter(
-            wallet_id__in=[w.pk for w, _q in pairs],
-            status__in=_COUNTED,
-            refund_of=None,
-            created_at__gte=month,
-        )
-        .values("wallet_id")
-        .annotate(
-            month=Sum("quote__total_debit"),
-            day=Sum("quote__total_debit", filter=Q(created_at__gte=day)),
-        )
-        .order_by()
-    }
+    totals = fastreads.spent([w.pk for w, _q in pairs], _COUNTED, day=day, month=month)
     out = []
     for wallet, quote in pairs:
-        row = totals.get(wallet.pk, {})
+        this_month, today = totals.get(wallet.pk, (0, 0))
         out.append(
             limits.breached(
                 tier=wallet.kyc_tier,
                 amount=quote.total_debit,
-                today=int(row.get("day") or 0),
-                this_month=int(row.get("month") or 0),
+                today=today,
+                this_month=this_month,
                 code=wallet.currency,
             )
         )
@@ -493,27 +468,22 @@ def payment_create(
     key = _idempotency_key(idempotency_key)
     reference = printable(reference)[:140]
     digest = request_hash(quote_id=quote_id, reference=reference)
-    quote = (
-        Quote.objects.filter(pk=quote_id, is_refund=False)
-        .select_related("wallet__participant")
-        .only("wallet_id", "wallet__participant__organisation_id", "wallet__participant__sandbox")
-        .first()
-    )
-    if quote is None:
+    sender = fastreads.quote_sender(quote_id)
+    if sender is None:
         raise QuoteNotFound()
-    psp = quote.wallet.participant
-    if (sender_participant is not None and psp.pk != sender_participant.pk) or (
+    wallet_id, psp_id, psp_organisation_id, psp_sandbox = sender
+    if (sender_participant is not None and psp_id != sender_participant.pk) or (
         sender_organisation_id is not None
-        and (psp.organisation_id != sender_organisation_id or psp.sandbox != sandbox)
+        and (psp_organisation_id != sender_organisation_id or psp_sandbox != sandbox)
     ):
         raise QuoteNotFound()
-    request = PayRequest(quote_id, quote.wallet_id, key, reference, digest)
+    request = PayRequest(quote_id, wallet_id, key, reference, digest)
     try:
         payment = _pay(request)
     except IntegrityError:
         # PostgreSQL: a concurrent request under the same key won the insert after we
         # checked; ours rolled back whole. Answer as a retry.
-        payment = Payment.objects.get(wallet_id=quote.wallet_id, idempotency_key=key)
+        payment = Payment.objects.get(wallet_id=wallet_id, idempotency_key=key)
         if payment.request_hash != digest:
             raise IdempotencyConflict() from None
     if payment.status == PaymentStatus.REFUSED:
@@ -623,24 +593,11 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
     call carrying every payment's linked chain (a refused chain moves nothing and does not
     affect the others), one insert of the payment rows and one update of the quotes."""
     now = clock.now()
-    quotes = {
-        q.pk: q
-        for q in Quote.objects.select_for_update(of=("self",))
-        .select_related("wallet__participant", "payee_wallet__participant", "fx_provider")
-        .filter(pk__in=[r.quote_id for r in requests])
-        .order_by("wallet_id")
-    }
-    wallets = {
-        w.pk: w
-        for w in Wallet.objects.select_for_update()
-        .filter(pk__in=[r.wallet_id for r in requests])
-        .order_by("pk")
-    }
+    quotes = {q.pk: q for q in fastreads.quotes_locked([r.quote_id for r in requests])}
+    wallets = {w.pk: w for w in fastreads.wallets_locked([r.wallet_id for r in requests])}
     earlier = {
         (p.wallet_id, p.idempotency_key): p
-        for p in Payment.objects.filter(
-            wallet_id__in=list(wallets), idempotency_key__in=[r.key for r in requests]
-        )
+        for p in fastreads.payments_by_key(list(wallets), [r.key for r in requests])
     }
     outcomes: list[Payment | Exception | None] = [None] * len(requests)
     todo: list[tuple[int, Payment, Quote]] = []

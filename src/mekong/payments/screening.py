@@ -8,10 +8,12 @@ Any hit holds the payment for a reviewer.
 
 from __future__ import annotations
 
+import functools
 from difflib import SequenceMatcher
 
 from mekong.core.text import search_key
-from mekong.payments.models import ProxyEntry, Quote, Wallet, WatchlistEntry
+from mekong.payments import fastreads
+from mekong.payments.models import Quote, Wallet
 from mekong.threatintel import facade as threatintel
 from mekong.threatintel.contracts import Match, Observable
 
@@ -32,10 +34,7 @@ def _observables_by_wallet(wallets: list[Wallet]) -> dict[int, list[Observable]]
     seen: dict[int, dict[tuple[str, str], None]] = {
         w.pk: {("account", w.account_ref): None} for w in wallets
     }
-    rows = ProxyEntry.objects.filter(wallet__in=list(seen)).values_list(
-        "wallet_id", "kind", "value"
-    )
-    for wallet_id, kind, value in rows:
+    for wallet_id, kind, value in fastreads.proxies_of(sorted(seen)):
         obs_kind = _OBSERVABLE_KINDS[kind]
         seen[wallet_id][(obs_kind, value)] = None
         if kind == "qr_merchant":
@@ -59,41 +58,54 @@ def name_similarity(a: str, b: str) -> float:
     return _similarity(_keys(a), _keys(b))
 
 
+@functools.lru_cache(maxsize=4096)
 def _keys(name: str) -> tuple[str, str]:
+    """A name's search key, whole and with its words sorted (cached: the watchlist's names
+    and the wallets' holders recur in every screening)."""
     key = search_key(name)
     return key, " ".join(sorted(key.split()))
 
 
-def _similarity(a: tuple[str, str], b: tuple[str, str]) -> float:
+def _similarity(a: tuple[str, str], b: tuple[str, str], floor: float = 0.0) -> float:
+    """The better difflib ratio of the two key forms; a ratio that cannot reach ``floor`` (by
+    difflib's exact upper bounds, which are far cheaper) may be reported as 0."""
     if not a[0] or not b[0]:
         return 0.0
-    whole = SequenceMatcher(None, a[0], b[0]).ratio()
-    return max(whole, SequenceMatcher(None, a[1], b[1]).ratio())
+    best = 0.0
+    for x, y in ((a[0], b[0]), (a[1], b[1])):
+        matcher = SequenceMatcher(None, x, y)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        best = max(best, matcher.ratio())
+    return best
 
 
-def _active_watchlist() -> list[tuple[WatchlistEntry, list[tuple[str, str]]]]:
-    """Active entries with their spellings' search keys (computed once per screening)."""
-    return [(e, [_keys(n) for n in e.names]) for e in WatchlistEntry.objects.filter(active=True)]
+Listed = tuple[int, str, list[tuple[str, str]]]
 
 
-def watchlist_hits(
-    names: list[str],
-    entries: list[tuple[WatchlistEntry, list[tuple[str, str]]]] | None = None,
-) -> list[dict[str, str]]:
+def _active_watchlist() -> list[Listed]:
+    """Active entries (id, reason, their spellings' search keys)."""
+    return [
+        (pk, reason, [_keys(n) for n in names if isinstance(n, str)])
+        for pk, names, reason in fastreads.active_watchlist()
+    ]
+
+
+def watchlist_hits(names: list[str], entries: list[Listed] | None = None) -> list[dict[str, str]]:
     """Active watchlist entries whose names are like one of ``names``."""
     hits = []
     keyed = [(name, _keys(name)) for name in names]
-    for entry, listed in _active_watchlist() if entries is None else entries:
+    for pk, reason, listed in _active_watchlist() if entries is None else entries:
         for name, key in keyed:
-            best = max((_similarity(key, other) for other in listed), default=0.0)
+            best = max((_similarity(key, other, NAME_THRESHOLD) for other in listed), default=0.0)
             if best >= NAME_THRESHOLD:
                 hits.append(
                     {
                         "source": "watchlist",
                         "kind": "name",
                         "value": name,
-                        "indicator_id": f"watchlist:{entry.pk}",
-                        "name": entry.reason,
+                        "indicator_id": f"watchlist:{pk}",
+                        "name": reason,
                         "tlp": "",
                         "score": f"{best:.2f}",
                     }

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from mekong.core import clock
+from mekong.payments import fastreads
 from mekong.payments.background import BackgroundLoop
 from mekong.payments.errors import (
     WebhookEndpointNotFound,
@@ -241,9 +242,11 @@ def enqueue(payment: Payment, *, reviewed: bool = False) -> int:
 
 def enqueue_many(payments: Sequence[Payment], *, reviewed: bool = False) -> int:
     """`enqueue` for payments decided together (one endpoint read, one insert)."""
+    if not payments:
+        return 0
     participants = {p.sender_participant_id for p in payments}
     participants |= {p.receiver_participant_id for p in payments}
-    endpoints = list(WebhookEndpoint.objects.filter(participant_id__in=participants, active=True))
+    endpoints = fastreads.endpoints_of(sorted(participants))
     if not endpoints:
         return 0
     now = clock.now()

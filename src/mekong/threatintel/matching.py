@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from mekong.core import clock
+from mekong.core.db.rows import table
 from mekong.threatintel import selectors
 from mekong.threatintel.contracts import Match, Observable
 from mekong.threatintel.models import IndicatorValue, StixObject
@@ -54,13 +56,13 @@ def match(observables: list[Observable], *, caller_organisation_id: int) -> list
             keys[key].append(obs)
     if not keys:
         return []
+    # Payments screen every transfer and almost nothing matches: one index probe settles
+    # that case before the caller's visibility (three more queries) is worked out.
+    if not _any_indicator(list(keys)):
+        return []
     condition = Q()
     for kind, value in keys:
         condition |= Q(kind=kind, value=value)
-    # Payments screen every transfer and almost nothing matches: one index probe settles
-    # that case before the caller's visibility (three more queries) is worked out.
-    if not IndicatorValue.objects.filter(condition).exists():
-        return []
     visible = selectors.visible_objects(organisation_id=caller_organisation_id)
     hits = IndicatorValue.objects.filter(condition, obj__in=visible.filter(type="indicator"))
     candidates = StixObject.objects.filter(pk__in=hits.values("obj_id"))
@@ -93,6 +95,18 @@ def match(observables: list[Observable], *, caller_organisation_id: int) -> list
             for obs in keys[(value_row.kind, value_row.value)]
         )
     return sorted(results, key=lambda m: (-m.score, m.indicator_id))
+
+
+def _any_indicator(keys: list[tuple[str, str]]) -> bool:
+    """Whether any indicator names one of the (kind, value) keys, in one index probe written
+    out once (through the ORM, composing this OR of pairs cost more than running it)."""
+    where = " OR ".join(["(kind = %s AND value = %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table(IndicatorValue)} WHERE {where} LIMIT 1",  # noqa: S608
+            [part for key in keys for part in key],
+        )
+        return cursor.fetchone() is not None
 
 
 def _latest_versions(visible: QuerySet[StixObject], ids: set[str]) -> dict[str, StixObject]:
