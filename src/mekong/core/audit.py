@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mekong.core.db.rows import insert
 from mekong.core.models import AuditEntry
 
 
@@ -45,8 +46,7 @@ def audit_record_many(entries: Iterable[Mapping[str, Any]]) -> None:
         )
         for e in entries
     ]
-    if rows:
-        AuditEntry.objects.bulk_create(rows)
+    insert(rows)  # one precomposed statement: this runs in every payment batch
 
 
 def _fields(

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from mekong.core import clock
+from mekong.core.db.rows import Rows, columns, insert, placeholders, prep, table
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def publish_many(events: Sequence[DomainEvent]) -> None:
         if type(evt).name not in _EVENT_TYPES:
             raise TypeError(f"{type(evt).__name__} is not registered with @event")
     subscribed = [bool(_SUBSCRIBERS.get(evt.name)) for evt in events]
-    OutboxEvent.objects.bulk_create(
+    insert(
         [
             OutboxEvent(
                 id=evt.event_id,
@@ -211,7 +212,15 @@ def dispatch_many(outbox_ids: list[uuid.UUID]) -> int:
 
     if not outbox_ids:
         return 0
-    rows = {row.id: row for row in OutboxEvent.objects.filter(id__in=outbox_ids)}
+    ids = [prep(OutboxEvent, "id", i) for i in outbox_ids]
+    rows = {
+        row.id: row
+        for (row,) in Rows(OutboxEvent).fetch(
+            f"SELECT {columns(OutboxEvent, 'o')} FROM {table(OutboxEvent)} o "  # noqa: S608
+            f"WHERE o.id IN ({placeholders(len(ids))})",
+            ids,
+        )
+    }
     finished = 0
     todo: list[uuid.UUID] = []
     errors: dict[uuid.UUID, list[str]] = {}
@@ -244,9 +253,15 @@ def dispatch_many(outbox_ids: list[uuid.UUID]) -> int:
         )
     done = [event_id for event_id in todo if event_id not in errors]
     if done:
-        OutboxEvent.objects.filter(id__in=done).update(
-            attempts=F("attempts") + 1, dispatched_at=clock.now(), last_error=""
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table(OutboxEvent)} SET attempts = attempts + 1, dispatched_at = %s, "  # noqa: S608
+                f"last_error = '' WHERE id IN ({placeholders(len(done))})",
+                [
+                    prep(OutboxEvent, "dispatched_at", clock.now()),
+                    *(prep(OutboxEvent, "id", i) for i in done),
+                ],
+            )
     return finished + len(done)
 
 
@@ -261,7 +276,7 @@ def _deliver(sub: _Subscription, evt: DomainEvent) -> str | None:
                 # In a savepoint of its own: only this insert's IntegrityError means "handled";
                 # one raised by the handler is a failure like any other, retried later.
                 with transaction.atomic():
-                    HandledEvent.objects.create(handler=sub.key, event_id=evt.event_id)
+                    insert([HandledEvent(handler=sub.key, event_id=evt.event_id)])
             except IntegrityError:
                 return None  # handled before, or by a concurrent dispatcher whose commit won
             sub.func([evt] if sub.batch else evt)
@@ -279,9 +294,7 @@ def _deliver_batch(sub: _Subscription, events: list[DomainEvent]) -> dict[uuid.U
     if len(events) > 1:
         try:
             with transaction.atomic():
-                HandledEvent.objects.bulk_create(
-                    [HandledEvent(handler=sub.key, event_id=evt.event_id) for evt in events]
-                )
+                insert([HandledEvent(handler=sub.key, event_id=evt.event_id) for evt in events])
                 sub.func(events)
         except Exception:  # each event is retried alone just below
             logger.info("batch handler %s: delivering %d events one by one", sub.key, len(events))

@@ -42,6 +42,7 @@ from django.db.models import Sum
 
 from mekong.core import clock
 from mekong.core.audit import audit_record, audit_record_many
+from mekong.core.db.rows import insert
 from mekong.core.events import publish, publish_many
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
@@ -201,26 +202,28 @@ def quote_create(
         raise InvalidAmount()
     fee = fx.fee_for(principal, source)
     now = clock.now()
+    quote = Quote(
+        wallet=wallet,
+        payee_wallet=payee_wallet,
+        payee_proxy_kind=proxy_kind,
+        payee_proxy_value=proxy_value,
+        fx_provider=offer.provider,
+        fixed=fixed,
+        source_currency=source,
+        source_amount=principal,
+        destination_currency=destination,
+        destination_amount=delivered,
+        rate=fx.rate_text(offer.rate),
+        mid=fx.rate_text(offer.mid),
+        fee_amount=fee,
+        total_debit=principal + fee,
+        sandbox=wallet.sandbox,
+        created_at=now,
+        expires_at=now + QUOTE_TTL,
+    )
     with writer.serial():
-        return Quote.objects.create(
-            wallet=wallet,
-            payee_wallet=payee_wallet,
-            payee_proxy_kind=proxy_kind,
-            payee_proxy_value=proxy_value,
-            fx_provider=offer.provider,
-            fixed=fixed,
-            source_currency=source,
-            source_amount=principal,
-            destination_currency=destination,
-            destination_amount=delivered,
-            rate=fx.rate_text(offer.rate),
-            mid=fx.rate_text(offer.mid),
-            fee_amount=fee,
-            total_debit=principal + fee,
-            sandbox=wallet.sandbox,
-            created_at=now,
-            expires_at=now + QUOTE_TTL,
-        )
+        insert([quote])
+    return quote
 
 
 # --- ledger legs --------------------------------------------------------------------------
@@ -676,7 +679,7 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         payment.refusal_detail = detail
         outcomes[i] = payment
     rows = [p for _i, p, _q in done] + [p for _i, p, _c, _d in refused]
-    Payment.objects.bulk_create(rows)
+    insert(rows)
     Quote.objects.filter(pk__in=[q.pk for _i, _p, q in done]).update(used_at=now)
     decided: list[tuple[Payment, dict[str, object]]] = []
     for i, payment, quote in done:

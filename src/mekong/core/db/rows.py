@@ -132,3 +132,43 @@ class Rows:
                 start = end
             out.append(tuple(objects))
         return out
+
+
+#: Rows per INSERT statement (far under SQLite's bound-parameter limit for any model here).
+INSERT_CHUNK = 100
+
+
+def insert(objects: Sequence[Model], *, using: str = "default") -> None:
+    """INSERT new instances of one model, each value prepared as ``save()`` prepares it
+    (``pre_save``, then ``get_db_prep_save``), in statements of `INSERT_CHUNK` rows.
+
+    An auto-increment primary key left empty is left to the database and not read back:
+    use this where nothing needs the new id (audit entries, handled-event marks). The
+    instances are marked saved. Signals do not fire, as with ``bulk_create``.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[using]
+    meta = model._meta
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if not (f.primary_key and getattr(objects[0], f.attname) is None)
+    ]
+    q = connection.ops.quote_name
+    names = ", ".join(q(f.column) for f in fields)
+    head = f"INSERT INTO {q(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's names)
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), INSERT_CHUNK):
+            chunk = objects[start : start + INSERT_CHUNK]
+            params = [
+                f.get_db_prep_save(f.pre_save(obj, True), connection)
+                for obj in chunk
+                for f in fields
+            ]
+            cursor.execute(head + ", ".join([row_marks] * len(chunk)), params)
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = using

@@ -4,10 +4,12 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from django.db import IntegrityError
 from django.forms.models import model_to_dict
 
-from mekong.core.db.rows import Rows, columns, placeholders, prep, table
-from mekong.core.models import HandledEvent, OutboxEvent
+from mekong.core.db import rows
+from mekong.core.db.rows import Rows, columns, insert, placeholders, prep, table
+from mekong.core.models import AuditEntry, HandledEvent, OutboxEvent
 
 
 def _fields(obj: object) -> dict[str, object]:
@@ -61,3 +63,30 @@ def test_an_empty_in_list_matches_nothing():
     assert Rows(OutboxEvent).fetch(sql + f"({placeholders(0)})") == []
     ids = [prep(OutboxEvent, "id", e.pk) for e in OutboxEvent.objects.all()]
     assert len(Rows(OutboxEvent).fetch(sql + f"({placeholders(len(ids))})", ids)) == 1
+
+
+@pytest.mark.django_db
+def test_insert_stores_what_save_would():
+    events = [
+        OutboxEvent(name=f"e{n}", payload={"n": n, "text": "ຂາຍກາເຟ"}, attempts=n)
+        for n in range(rows.INSERT_CHUNK + 3)  # more than one statement
+    ]
+    insert(events)
+    assert all(not e._state.adding for e in events)
+    stored = {e.pk: e for e in OutboxEvent.objects.all()}
+    assert len(stored) == len(events)
+    for event in events:
+        assert _fields(stored[event.pk]) == _fields(event)
+    entry = AuditEntry(action="thing.done", organisation_id=7, data={"a": [1, 2]})
+    insert([entry])  # the auto key is the database's
+    (got,) = AuditEntry.objects.filter(action="thing.done")
+    assert (got.organisation_id, got.data, got.at) == (7, {"a": [1, 2]}, entry.at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_keeps_the_unique_constraints():
+    event_id = uuid.uuid4()
+    insert([HandledEvent(handler="h", event_id=event_id)])
+    with pytest.raises(IntegrityError):
+        insert([HandledEvent(handler="h", event_id=event_id)])
+    assert HandledEvent.objects.count() == 1
