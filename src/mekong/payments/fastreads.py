@@ -33,6 +33,7 @@ _QUOTE_ENDS = Rows(Quote, Wallet, Participant, Wallet, Participant, Participant)
 _WALLET = Rows(Wallet)
 _PAYMENT = Rows(Payment)
 _ENDPOINT = Rows(WebhookEndpoint)
+_RECEIPT_PARTS = Rows(Payment, Quote, Participant, Participant, Participant)
 #: Largest id a row can have (64-bit keys); a larger number would overflow the driver.
 _ID_MAX = 2**63 - 1
 
@@ -237,3 +238,37 @@ def endpoints_of(participant_ids: Sequence[int]) -> list[WebhookEndpoint]:
             [*participant_ids, True],
         )
     ]
+
+
+def awaiting_receipt(statuses: Sequence[str], *, limit: int) -> list[Payment]:
+    """Up to ``limit`` payments in ``statuses`` without a receipt, oldest completion first,
+    each with what its receipt names (quote, FX provider, both PSPs)."""
+    out = []
+    for payment, quote, sender, receiver, provider in _RECEIPT_PARTS.fetch(
+        f"SELECT {columns(Payment, 'p')}, {columns(Quote, 'q')}, "  # noqa: S608
+        f"{columns(Participant, 's')}, {columns(Participant, 'r')}, {columns(Participant, 'x')} "
+        f"FROM {table(Payment)} p JOIN {table(Quote)} q ON q.id = p.quote_id "
+        f"JOIN {table(Participant)} s ON s.id = p.sender_participant_id "
+        f"JOIN {table(Participant)} r ON r.id = p.receiver_participant_id "
+        f"LEFT JOIN {table(Participant)} x ON x.id = q.fx_provider_id "
+        f"WHERE p.receipt_index IS NULL AND p.status IN ({placeholders(len(statuses))}) "
+        "ORDER BY p.completed_at LIMIT %s",
+        [*map(str, statuses), limit],
+    ):
+        quote.fx_provider = provider
+        payment.quote = quote
+        payment.sender_participant = sender
+        payment.receiver_participant = receiver
+        out.append(payment)
+    return out
+
+
+def receipts_set(indexes: dict[uuid.UUID, int]) -> None:
+    """Give each payment its receipt's log index, unless it already has one (a payment
+    anchored meanwhile by another path keeps the index it got first)."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table(Payment)} SET receipt_index = %s "  # noqa: S608
+            "WHERE id = %s AND receipt_index IS NULL",
+            [(index, prep(Payment, "id", pk)) for pk, index in indexes.items()],
+        )

@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
-from mekong.payments import writer
+from mekong.payments import fastreads, writer
 from mekong.payments.background import BackgroundLoop
 from mekong.trustlog import facade as trustlog
 
@@ -92,15 +92,11 @@ def anchor_pending(*, limit: int = 1000) -> int:
     Callers hold the drainer lock (`drain`, the loop), so no other drainer anchors the chunk
     meanwhile.
     """
-    from mekong.payments.models import Payment, PaymentStatus
+    from mekong.payments.models import PaymentStatus
     from mekong.payments.paying import receipt_entry
 
-    pending = list(
-        Payment.objects.select_related(
-            "quote__fx_provider", "sender_participant", "receiver_participant"
-        )
-        .filter(receipt_index=None, status__in=(PaymentStatus.COMPLETED, PaymentStatus.REFUNDED))
-        .order_by("completed_at")[:limit]
+    pending = fastreads.awaiting_receipt(
+        (PaymentStatus.COMPLETED, PaymentStatus.REFUNDED), limit=limit
     )
     if not pending:
         return 0
@@ -115,12 +111,7 @@ def anchor_pending(*, limit: int = 1000) -> int:
     with writer.serial():
         # A payment anchored meanwhile by another path (`receipt_ensure` with force) keeps
         # the index it got first.
-        Payment.objects.filter(pk__in=list(indexes), receipt_index=None).update(
-            receipt_index=models.Case(
-                *(models.When(pk=pk, then=models.Value(i)) for pk, i in indexes.items()),
-                output_field=models.BigIntegerField(),
-            )
-        )
+        fastreads.receipts_set(indexes)
     return len(anchored)
 
 
