@@ -9,6 +9,7 @@ them on SQLite and PostgreSQL). Everything else in the module keeps the ORM.
 from __future__ import annotations
 
 import functools
+import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -33,6 +34,7 @@ _QUOTE_ENDS = Rows(Quote, Wallet, Participant, Wallet, Participant, Participant)
 _WALLET = Rows(Wallet)
 _PAYMENT = Rows(Payment)
 _ENDPOINT = Rows(WebhookEndpoint)
+_WATCHLIST = Rows(WatchlistEntry)
 _RECEIPT_PARTS = Rows(Payment, Quote, Participant, Participant, Participant)
 #: Largest id a row can have (64-bit keys); a larger number would overflow the driver.
 _ID_MAX = 2**63 - 1
@@ -215,16 +217,13 @@ def proxies_of(wallet_ids: Sequence[int]) -> list[tuple[int, str, str]]:
 
 def active_watchlist() -> list[tuple[int, list[object], str]]:
     """(id, names, reason) of every active watchlist entry."""
-    names = WatchlistEntry._meta.get_field("names")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, names, reason FROM {table(WatchlistEntry)} WHERE active = %s",  # noqa: S608
+    return [
+        (e.pk, e.names, e.reason)
+        for (e,) in _WATCHLIST.fetch(
+            f"SELECT {columns(WatchlistEntry, 'e')} FROM {table(WatchlistEntry)} e "  # noqa: S608
+            "WHERE e.active = %s",
             [True],
         )
-        rows = cursor.fetchall()
-    return [
-        (int(pk), names.from_db_value(raw, None, connection), reason)  # type: ignore[arg-type]
-        for pk, raw, reason in rows
     ]
 
 
@@ -264,11 +263,15 @@ def awaiting_receipt(statuses: Sequence[str], *, limit: int) -> list[Payment]:
 
 
 def receipts_set(indexes: dict[uuid.UUID, int]) -> None:
-    """Give each payment its receipt's log index, unless it already has one (a payment
-    anchored meanwhile by another path keeps the index it got first)."""
+    """Give each payment its receipt's log index in one UPDATE, unless it already has one (a
+    payment anchored meanwhile by another path keeps the index it got first)."""
+    if not indexes:
+        return
+    ids = [prep(Payment, "id", pk) for pk in indexes]
+    cases = " ".join(["WHEN %s THEN CAST(%s AS BIGINT)"] * len(ids))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table(Payment)} SET receipt_index = %s "  # noqa: S608
-            "WHERE id = %s AND receipt_index IS NULL",
-            [(index, prep(Payment, "id", pk)) for pk, index in indexes.items()],
+        cursor.execute(
+            f"UPDATE {table(Payment)} SET receipt_index = CASE id {cases} END "  # noqa: S608
+            f"WHERE id IN ({placeholders(len(ids))}) AND receipt_index IS NULL",
+            [*itertools.chain(*zip(ids, indexes.values(), strict=True)), *ids],
         )
