@@ -13,6 +13,7 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from django.db import connection
 
@@ -90,22 +91,6 @@ def _wallet(found: list[tuple[Wallet, Participant]]) -> Wallet | None:
     return wallet
 
 
-def quote_sender(quote_id: uuid.UUID) -> tuple[int, int, int | None, bool] | None:
-    """A payable quote's sender: (wallet id, PSP id, PSP's organisation id, PSP sandbox)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT q.wallet_id, p.id, p.organisation_id, p.sandbox FROM {table(Quote)} q "  # noqa: S608
-            f"JOIN {table(Wallet)} w ON w.id = q.wallet_id "
-            f"JOIN {table(Participant)} p ON p.id = w.participant_id "
-            "WHERE q.id = %s AND q.is_refund = %s",
-            [prep(Quote, "id", quote_id), False],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return int(row[0]), int(row[1]), row[2], bool(row[3])
-
-
 @functools.cache
 def _quote_ends_sql() -> str:
     return (
@@ -120,23 +105,43 @@ def _quote_ends_sql() -> str:
     )
 
 
-def quotes_locked(ids: Sequence[uuid.UUID]) -> list[Quote]:
-    """The quotes ``ids``, row-locked (in wallet order, like every payment batch), each with
-    both wallets, their PSPs and the FX provider."""
-    out = []
+def quote_with_ends(quote_id: uuid.UUID) -> Quote | None:
+    """The payable (not refund) quote ``quote_id`` with both wallets, their PSPs and the FX
+    provider, without a lock: what a payment request is prepared from before its batch."""
     for quote, wallet, psp, payee, payee_psp, provider in _QUOTE_ENDS.fetch(
-        _quote_ends_sql()
-        + f"WHERE q.id IN ({placeholders(len(ids))}) ORDER BY q.wallet_id"
-        + _for_update("q"),
-        _uuids(Quote, ids),
+        _quote_ends_sql() + "WHERE q.id = %s AND q.is_refund = %s",
+        [prep(Quote, "id", quote_id), False],
     ):
         wallet.participant = psp
         payee.participant = payee_psp
         quote.wallet = wallet
         quote.payee_wallet = payee
         quote.fx_provider = provider
-        out.append(quote)
-    return out
+        return cast(Quote, quote)
+    return None
+
+
+def quotes_unused_locked(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
+    """Whether each existing quote of ``ids`` is still unused, row-locked in wallet order (like
+    every payment batch). The rest of a quote never changes once created."""
+    stored = {prep(Quote, "id", i): i for i in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q.id, q.used_at IS NULL FROM {table(Quote)} q "  # noqa: S608
+            f"WHERE q.id IN ({placeholders(len(stored))}) ORDER BY q.wallet_id" + _for_update("q"),
+            list(stored),
+        )
+        return {stored[key]: bool(unused) for key, unused in cursor.fetchall()}
+
+
+def quotes_mark_used(ids: Sequence[uuid.UUID], when: datetime) -> None:
+    """Set ``used_at`` of the quotes ``ids``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(Quote)} SET used_at = %s "  # noqa: S608
+            f"WHERE id IN ({placeholders(len(ids))})",
+            [prep(Quote, "used_at", when), *[prep(Quote, "id", i) for i in ids]],
+        )
 
 
 def wallets_locked(ids: Sequence[int]) -> list[Wallet]:

@@ -449,13 +449,15 @@ def payment_create(
 ) -> Payment:
     """Pay a quote, once per idempotency key.
 
-    Steps, inside one transaction: lock the sender wallet; find an earlier payment under the
-    same key (same request → it is returned, nothing moves again; other request →
-    ``idempotency_conflict``); lock the quote (expired or used → refusal, nothing recorded);
-    check the wallet's limits; screen both ends with threat intelligence (a match holds the
-    payment: its legs are reserved as pending transfers for a reviewer); run the legs as one
-    linked ledger chain. After commit, anchor a receipt in the trustlog and build the
-    pacs.008/pacs.002 messages.
+    Steps: before any lock, read the quote with both ends, screen both ends (watchlist and
+    threat intelligence) and build the pacs.008/pacs.002 for the status the screening gives
+    (`pay_request`). Then, inside one transaction (batched with concurrent payments of the
+    process): lock the quote and the sender wallet; find an earlier payment under the same key
+    (same request → it is returned, nothing moves again; other request →
+    ``idempotency_conflict``); refuse a used or expired quote (nothing recorded); check the
+    wallet's limits; run the legs as one linked ledger chain (a screening hit holds the
+    payment: its legs are reserved as pending transfers for a reviewer). After commit, anchor
+    a receipt in the trustlog (or queue it, with deferred receipts).
 
     A refused payment (limits, funds, liquidity) is recorded with its ``refusal_code`` and the
     error raised; retrying the same request raises the same error. ``sender_participant``,
@@ -471,22 +473,22 @@ def payment_create(
     key = _idempotency_key(idempotency_key)
     reference = printable(reference)[:140]
     digest = request_hash(quote_id=quote_id, reference=reference)
-    sender = fastreads.quote_sender(quote_id)
-    if sender is None:
+    quote = fastreads.quote_with_ends(quote_id)
+    if quote is None:
         raise QuoteNotFound()
-    wallet_id, psp_id, psp_organisation_id, psp_sandbox = sender
-    if (sender_participant is not None and psp_id != sender_participant.pk) or (
+    psp = quote.wallet.participant
+    if (sender_participant is not None and psp.pk != sender_participant.pk) or (
         sender_organisation_id is not None
-        and (psp_organisation_id != sender_organisation_id or psp_sandbox != sandbox)
+        and (psp.organisation_id != sender_organisation_id or psp.sandbox != sandbox)
     ):
         raise QuoteNotFound()
-    request = PayRequest(quote_id, wallet_id, key, reference, digest)
+    request = pay_request(quote, key=key, reference=reference, digest=digest)
     try:
         payment = _pay(request)
     except IntegrityError:
         # PostgreSQL: a concurrent request under the same key won the insert after we
         # checked; ours rolled back whole. Answer as a retry.
-        payment = Payment.objects.get(wallet_id=wallet_id, idempotency_key=key)
+        payment = Payment.objects.get(wallet_id=quote.wallet_id, idempotency_key=key)
         if payment.request_hash != digest:
             raise IdempotencyConflict() from None
     if payment.status == PaymentStatus.REFUSED:
@@ -497,13 +499,74 @@ def payment_create(
 
 @dataclass(frozen=True, slots=True)
 class PayRequest:
-    """A validated request to pay a quote (what group commit queues)."""
+    """A validated request to pay a quote (what group commit queues), with the work that does
+    not depend on the locked state done beforehand, outside the batch's write lock: the
+    payment's id and time, its screening hits and its ISO 20022 messages for the status those
+    hits give (completed, or held on a hit). The batch decides whether it is paid at all.
 
-    quote_id: uuid.UUID
-    wallet_id: int
+    ``quote`` was read without a lock; only its fields that never change after creation are
+    trusted (whether it is used is read again under the lock).
+    """
+
+    quote: Quote
     key: str
     reference: str
     digest: str
+    payment_id: uuid.UUID
+    created_at: datetime
+    hits: list[dict[str, str]]
+    pacs008_xml: str
+    pacs002_xml: str
+
+    @property
+    def quote_id(self) -> uuid.UUID:
+        return self.quote.pk
+
+    @property
+    def wallet_id(self) -> int:
+        return self.quote.wallet_id
+
+
+def pay_request(quote: Quote, *, key: str, reference: str, digest: str) -> PayRequest:
+    """Prepare the request to pay ``quote`` (read with both ends, `fastreads.quote_with_ends`):
+    screen both ends and build the messages, before any lock is taken."""
+    now = clock.now()
+    (hits,) = screening.screen_many([quote])
+    draft = _payment(quote, payment_id=uuid.uuid4(), key=key, reference=reference, digest=digest)
+    draft.created_at = now
+    _decided(draft, hits, now)
+    _messages(draft, quote)
+    return PayRequest(
+        quote, key, reference, digest, draft.pk, now, hits, draft.pacs008_xml, draft.pacs002_xml
+    )
+
+
+def _payment(
+    quote: Quote, *, payment_id: uuid.UUID, key: str, reference: str, digest: str
+) -> Payment:
+    """The payment of ``quote`` before it is decided."""
+    return Payment(
+        id=payment_id,
+        wallet=quote.wallet,
+        quote=quote,
+        idempotency_key=key,
+        request_hash=digest,
+        reference=reference,
+        sender_participant=quote.wallet.participant,
+        receiver_participant=quote.payee_wallet.participant,
+        sandbox=quote.sandbox,
+    )
+
+
+def _decided(payment: Payment, hits: list[dict[str, str]], now: datetime) -> None:
+    """Mark a payment whose legs went through: held for review on a screening hit, else
+    completed at ``now``."""
+    payment.screening_hits = hits
+    if hits:
+        payment.status = PaymentStatus.HELD
+    else:
+        payment.status = PaymentStatus.COMPLETED
+        payment.completed_at = now
 
 
 def group_commit_enabled() -> bool:
@@ -586,17 +649,19 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
     """Apply payment requests (distinct wallets) in the caller's transaction: each one's outcome is
     its payment (completed, held or refused) or the error to raise for it.
 
-    Per request, in this order: the quote (found, the wallet's), the idempotency key (a retry
-    answers the earlier payment), the quote again (unused, unexpired), the wallet's limits, the
-    ledger accounts, screening of both ends (a hit holds the payment: its legs are reserved as
-    pending transfers for a reviewer), the legs as one linked chain, the ISO 20022 messages.
-    Each request decides only its own outcome; the reads and writes are shared: one locking read
-    of the quotes and one of the wallets (in id order, so batches of different processes cannot
-    deadlock on them), one idempotency read, one limits read, one screening pass, one ledger
-    call carrying every payment's linked chain (a refused chain moves nothing and does not
-    affect the others), one insert of the payment rows and one update of the quotes."""
+    Per request, in this order: the quote (still there), the idempotency key (a retry answers
+    the earlier payment), the quote again (unused, unexpired), the wallet's limits, the ledger
+    accounts, the legs as one linked chain (pending transfers, held for a reviewer, when the
+    request's screening found hits). Screening and the ISO 20022 messages were done with the
+    request (`pay_request`), outside the lock this runs under: on SQLite the batches of all
+    processes take turns on one writer lock, so every millisecond spent here is one the other
+    processes wait. Each request decides only its own outcome; the reads and writes are
+    shared: one locking read of the quotes and one of the wallets (in id order, so batches of
+    different processes cannot deadlock on them), one idempotency read, one limits read, one
+    ledger call carrying every payment's linked chain (a refused chain moves nothing and does
+    not affect the others), one insert of the payment rows and one update of the quotes."""
     now = clock.now()
-    quotes = {q.pk: q for q in fastreads.quotes_locked([r.quote_id for r in requests])}
+    unused = fastreads.quotes_unused_locked([r.quote_id for r in requests])
     wallets = {w.pk: w for w in fastreads.wallets_locked([r.wallet_id for r in requests])}
     earlier = {
         (p.wallet_id, p.idempotency_key): p
@@ -604,15 +669,16 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
     }
     outcomes: list[Payment | Exception | None] = [None] * len(requests)
     todo: list[tuple[int, Payment, Quote]] = []
+    prepared: dict[uuid.UUID, PayRequest] = {}
     for i, r in enumerate(requests):
-        quote = quotes.get(r.quote_id)
+        quote = r.quote
         existing = earlier.get((r.wallet_id, r.key))
-        if quote is None or quote.wallet_id != r.wallet_id:
+        if quote.pk not in unused:
             outcomes[i] = QuoteNotFound()
         elif existing is not None:
             same = existing.request_hash == r.digest
             outcomes[i] = existing if same else IdempotencyConflict()
-        elif quote.used_at is not None:
+        elif not unused[quote.pk]:
             outcomes[i] = QuoteUsed()
         elif quote.expires_at <= now:
             outcomes[i] = QuoteExpired()
@@ -620,18 +686,11 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
             locked = wallets[r.wallet_id]
             locked.participant = quote.wallet.participant  # read with the quote
             quote.wallet = locked
-            payment = Payment(
-                id=uuid.uuid4(),
-                wallet=quote.wallet,
-                quote=quote,
-                idempotency_key=r.key,
-                request_hash=r.digest,
-                reference=r.reference,
-                sender_participant=quote.wallet.participant,
-                receiver_participant=quote.payee_wallet.participant,
-                sandbox=quote.sandbox,
-                created_at=now,
+            payment = _payment(
+                quote, payment_id=r.payment_id, key=r.key, reference=r.reference, digest=r.digest
             )
+            payment.created_at = r.created_at
+            prepared[payment.pk] = r
             todo.append((i, payment, quote))
     breaches = _limit_breaches([(p.wallet, q) for _i, p, q in todo], now)
     refused: list[tuple[int, Payment, str, str]] = []
@@ -648,7 +707,7 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
             chains.append((i, payment, quote, legs_for(quote, accounts)))
         except InsufficientLiquidity as exc:  # no account: refused before anything moves
             outcomes[i] = exc
-    hits_of = screening.screen_many([q for _i, _p, q, _l in chains]) if chains else []
+    hits_of = [prepared[p.pk].hits for _i, p, _q, _l in chains]
     transfers: list[TransferIn] = []
     for (_i, payment, _q, legs), hits in zip(chains, hits_of, strict=True):
         transfers.extend(_transfers(payment.pk, legs, pending=bool(hits)))
@@ -665,13 +724,11 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
             refused.append((i, payment, refusal, ""))
             continue
         payment.transfer_ids = [str(t) for t in _leg_ids(payment.pk, len(legs))]
-        payment.screening_hits = hits
-        if hits:
-            payment.status = PaymentStatus.HELD
-        else:
-            payment.status = PaymentStatus.COMPLETED
-            payment.completed_at = now
-        _messages(payment, quote)
+        request = prepared[payment.pk]
+        _decided(payment, hits, request.created_at)
+        # Built with the request for this very status (held exactly when there are hits).
+        payment.pacs008_xml = request.pacs008_xml
+        payment.pacs002_xml = request.pacs002_xml
         done.append((i, payment, quote))
     for i, payment, code, detail in refused:
         payment.status = PaymentStatus.REFUSED
@@ -680,7 +737,8 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         outcomes[i] = payment
     rows = [p for _i, p, _q in done] + [p for _i, p, _c, _d in refused]
     insert(rows)
-    Quote.objects.filter(pk__in=[q.pk for _i, _p, q in done]).update(used_at=now)
+    if done:
+        fastreads.quotes_mark_used([q.pk for _i, _p, q in done], now)
     decided: list[tuple[Payment, dict[str, object]]] = []
     for i, payment, quote in done:
         quote.used_at = now

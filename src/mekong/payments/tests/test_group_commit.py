@@ -21,7 +21,7 @@ from django.db import connections
 
 from mekong.core import clock
 from mekong.core.errors import DomainError
-from mekong.payments import errors, facade, fx, paying
+from mekong.payments import errors, facade, fastreads, fx, paying
 from mekong.payments.groupcommit import GroupCommitter, Item, QueueTimeout
 from mekong.payments.iso20022 import validate_pacs002, validate_pacs008
 from mekong.payments.models import Payment, PositionKind, Quote, WatchlistEntry
@@ -125,8 +125,11 @@ def test_an_item_queued_behind_a_stuck_batch_is_withdrawn_unapplied():
 
 # --- the batch runner on a real database --------------------------------------------------------
 def _request(quote_id: uuid.UUID, wallet_id: int, key: str) -> paying.PayRequest:
+    quote = fastreads.quote_with_ends(quote_id)
+    assert quote is not None
+    assert quote.wallet_id == wallet_id
     digest = paying.request_hash(quote_id=quote_id, reference="")
-    return paying.PayRequest(quote_id, wallet_id, key, "", digest)
+    return paying.pay_request(quote, key=key, reference="", digest=digest)
 
 
 @pytest.mark.django_db
