@@ -1,8 +1,9 @@
 """Group commit: concurrent requests of one process applied in one database transaction.
 
 Leader/follower batching (docs/adr/0010-payments-group-commit.md). A request thread
-`submit`\\ s its work item and, when no batch is running, becomes the leader: it takes every
-item queued so far (up to `BATCH_MAX`), runs them with one call of the batch runner (one
+`submit`\\ s its work item and, when no batch is running, becomes the leader: it passes the
+committer's gate (the SQLite writer lock, for payments), then takes every item queued by then
+(up to `BATCH_MAX`), runs them with one call of the batch runner (one
 transaction), and wakes each item's thread with that item's own result or error. Items that
 arrive while a batch runs queue up; when the leader finishes, it hands the lead to the oldest
 waiting item's thread, which runs the next batch. A thread is woken only after the batch that
@@ -14,8 +15,10 @@ or error must not decide the others'). This module only queues, elects and wakes
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -50,9 +53,16 @@ class GroupCommitter(Generic[T, R]):
     every item of the batch without an outcome gets that error.
     """
 
-    def __init__(self, run: Callable[[Sequence[Item[T, R]]], None], *, batch_max: int = BATCH_MAX):
+    def __init__(
+        self,
+        run: Callable[[Sequence[Item[T, R]]], None],
+        *,
+        batch_max: int = BATCH_MAX,
+        gate: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+    ):
         self._run = run
         self._batch_max = batch_max
+        self._gate = gate
         self._mutex = threading.Lock()
         self._queue: list[Item[T, R]] = []
         self._busy = False  # a leader is running a batch
@@ -92,15 +102,28 @@ class GroupCommitter(Generic[T, R]):
             raise item.error
         return item.result  # type: ignore[return-value]
 
-    def _lead(self) -> None:
-        """Run one batch, then hand the lead to the oldest waiting item (or stand down)."""
+    def _take(self) -> list[Item[T, R]]:
         with self._mutex:
             batch = self._queue[: self._batch_max]
             del self._queue[: self._batch_max]
+        return batch
+
+    def _lead(self) -> None:
+        """Pass the gate, take the queued items as one batch and run it; then hand the lead to
+        the oldest waiting item (or stand down).
+
+        The batch is taken only once the gate is passed: what queued while the leader waited
+        there (for the database's writer lock, say) joins this batch instead of waiting for
+        the next one. If the gate fails, the items queued by then get its error."""
+        batch: list[Item[T, R]] = []
         try:
-            if batch:
-                self._run(batch)
+            with self._gate():
+                batch = self._take()
+                if batch:
+                    self._run(batch)
         except BaseException as exc:  # every waiter must wake, whatever happened
+            if not batch:
+                batch = self._take()
             for it in batch:
                 if it.error is None and it.result is None:
                     it.error = exc

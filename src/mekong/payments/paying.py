@@ -642,7 +642,9 @@ def _pay_batch(items: Sequence[Item[PayRequest, Payment]]) -> None:
         _pay_alone(item)
 
 
-_committer: GroupCommitter[PayRequest, Payment] = GroupCommitter(_pay_batch)
+#: The gate is the SQLite writer lock: a leader takes its batch once it holds the lock, so the
+#: payments that queued while it waited for another process's batch ride along.
+_committer: GroupCommitter[PayRequest, Payment] = GroupCommitter(_pay_batch, gate=writer.serial)
 
 
 def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:

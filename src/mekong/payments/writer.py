@@ -30,6 +30,13 @@ from mekong.payments.errors import HubBusy
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
+
+
+class _Held(threading.local):
+    holding = False  # this thread holds the writer lock
+
+
+_held = _Held()
 #: This process's open lock file per (process id, database file): flock is per open file,
 #: so each process opens its own, on first use; a child forked after that opens a new one.
 #: -1 records a lock file that could not be opened (then only the in-process queue holds).
@@ -53,12 +60,15 @@ LOCK_TIMEOUT_S = 5.0
 def serial() -> Iterator[None]:
     """Hold the process's SQLite writer lock (no-op on PostgreSQL or inside a transaction).
 
+    Re-entered by the thread that holds it (a group commit leader holds it while it takes and
+    runs its batch), it does nothing.
+
     Raises:
         HubBusy: the lock was not free within `LOCK_TIMEOUT_S`.
     """
     global _released_at  # one value per process, written under _lock
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
+    if connection.vendor != "sqlite" or connection.in_atomic_block or _held.holding:
+        yield  # nothing to take, or this thread holds it already (a group commit's gate)
         return
     deadline = time.monotonic() + LOCK_TIMEOUT_S
     if not _lock.acquire(timeout=LOCK_TIMEOUT_S):
@@ -67,9 +77,11 @@ def serial() -> Iterator[None]:
         fd = _lock_file()
         if fd is not None:
             _flock(fd, deadline)
+        _held.holding = True
         try:
             yield
         finally:
+            _held.holding = False
             if fd is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 _released_at = time.monotonic()

@@ -8,11 +8,12 @@ batches form for real.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -121,6 +122,81 @@ def test_an_item_queued_behind_a_stuck_batch_is_withdrawn_unapplied():
     leader.join(10)
     assert applied == [1]  # the withdrawn item never reached a batch
     assert committer.submit(3, queue_timeout=0.2) == 3  # and the queue still works
+
+
+def _gated(
+    fail: bool = False,
+) -> tuple[GroupCommitter[int, int], threading.Event, threading.Event, list[list[int]]]:
+    """A committer whose gate blocks until released (a writer lock another process holds)."""
+    waiting, release = threading.Event(), threading.Event()
+    batches: list[list[int]] = []
+
+    @contextlib.contextmanager
+    def gate() -> Iterator[None]:
+        waiting.set()
+        release.wait(30)
+        if fail:
+            raise TimeoutError("no lock")
+        yield
+
+    def run(items: Sequence[Item[int, int]]) -> None:
+        batches.append([it.payload for it in items])
+        for it in items:
+            it.result = it.payload
+
+    return GroupCommitter(run, gate=gate), waiting, release, batches
+
+
+def _queue_behind(
+    committer: GroupCommitter[int, int], payloads: list[int]
+) -> tuple[dict[int, object], list[threading.Thread]]:
+    """A thread per payload submitting it; the first (the leader) is started."""
+    out: dict[int, object] = {}
+
+    def one(n: int) -> None:
+        try:
+            out[n] = committer.submit(n)
+        except Exception as exc:
+            out[n] = exc
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in payloads]
+    threads[0].start()
+    return out, threads
+
+
+def test_items_queued_while_the_leader_waits_at_the_gate_join_its_batch():
+    committer, waiting, release, batches = _gated()
+    out, threads = _queue_behind(committer, [1, 2, 3, 4])
+    assert waiting.wait(10)  # the leader (1) waits at the gate, its batch not yet taken
+    for t in threads[1:]:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(committer._queue) < 4 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert batches == [[1, 2, 3, 4]]  # one batch: without the gate ordering, [1] then [2, 3, 4]
+    assert out == {1: 1, 2: 2, 3: 3, 4: 4}
+
+
+def test_a_failing_gate_answers_every_queued_item_with_its_error():
+    committer, waiting, release, batches = _gated(fail=True)
+    out, threads = _queue_behind(committer, [1, 2, 3])
+    assert waiting.wait(10)
+    for t in threads[1:]:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(committer._queue) < 3 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert batches == []
+    assert len(out) == 3
+    assert all(isinstance(v, TimeoutError) for v in out.values())
+    assert committer._queue == []  # and the committer is idle again
+    assert not committer._busy
 
 
 # --- the batch runner on a real database --------------------------------------------------------

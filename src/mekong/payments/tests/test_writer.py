@@ -94,3 +94,14 @@ def test_a_forked_child_opens_its_own_lock_file(monkeypatch, on_file):
     assert parent is not None
     assert child is not None
     assert child != parent
+
+
+def test_the_holding_thread_re_enters_without_waiting_and_keeps_the_lock(on_file):
+    # A group commit leader holds the lock as its gate, and the batch it runs enters again.
+    with writer.serial():
+        with writer.serial():
+            assert not _other_process_gets(on_file)
+        assert not _other_process_gets(on_file)  # the inner exit let nothing go
+        assert writer._lock.locked()
+    assert _other_process_gets(on_file)
+    assert not writer._lock.locked()
