@@ -147,10 +147,10 @@ def _gated(
     return GroupCommitter(run, gate=gate), waiting, release, batches
 
 
-def _queue_behind(
-    committer: GroupCommitter[int, int], payloads: list[int]
-) -> tuple[dict[int, object], list[threading.Thread]]:
-    """A thread per payload submitting it; the first (the leader) is started."""
+def _gate_run(fail: bool, payloads: list[int]) -> tuple[list[list[int]], dict[int, object]]:
+    """The first payload's thread leads and waits at the gate; the others queue meanwhile;
+    then the gate opens (or fails). Returns the batches run and each payload's outcome."""
+    committer, waiting, release, batches = _gated(fail)
     out: dict[int, object] = {}
 
     def one(n: int) -> None:
@@ -161,42 +161,31 @@ def _queue_behind(
 
     threads = [threading.Thread(target=one, args=(n,)) for n in payloads]
     threads[0].start()
-    return out, threads
-
-
-def test_items_queued_while_the_leader_waits_at_the_gate_join_its_batch():
-    committer, waiting, release, batches = _gated()
-    out, threads = _queue_behind(committer, [1, 2, 3, 4])
-    assert waiting.wait(10)  # the leader (1) waits at the gate, its batch not yet taken
+    assert waiting.wait(10)  # the leader waits at the gate, its batch not yet taken
     for t in threads[1:]:
         t.start()
     deadline = time.monotonic() + 10
-    while len(committer._queue) < 4 and time.monotonic() < deadline:
+    while len(committer._queue) < len(payloads) and time.monotonic() < deadline:
         time.sleep(0.005)
     release.set()
     for t in threads:
         t.join(10)
+    assert committer._queue == []  # and the committer is idle again
+    assert not committer._busy
+    return batches, out
+
+
+def test_items_queued_while_the_leader_waits_at_the_gate_join_its_batch():
+    batches, out = _gate_run(False, [1, 2, 3, 4])
     assert batches == [[1, 2, 3, 4]]  # one batch: without the gate ordering, [1] then [2, 3, 4]
     assert out == {1: 1, 2: 2, 3: 3, 4: 4}
 
 
 def test_a_failing_gate_answers_every_queued_item_with_its_error():
-    committer, waiting, release, batches = _gated(fail=True)
-    out, threads = _queue_behind(committer, [1, 2, 3])
-    assert waiting.wait(10)
-    for t in threads[1:]:
-        t.start()
-    deadline = time.monotonic() + 10
-    while len(committer._queue) < 3 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    release.set()
-    for t in threads:
-        t.join(10)
+    batches, out = _gate_run(True, [1, 2, 3])
     assert batches == []
     assert len(out) == 3
     assert all(isinstance(v, TimeoutError) for v in out.values())
-    assert committer._queue == []  # and the committer is idle again
-    assert not committer._busy
 
 
 # --- the batch runner on a real database --------------------------------------------------------
