@@ -148,23 +148,26 @@ def _current_rates(now: datetime) -> list[FxRate]:
     test's that may roll back) the table is read afresh.
     """
     conn = transaction.get_connection()
-    fresh = (
-        FxRate.objects.select_related("provider")
-        .filter(valid_until__gt=now)
-        .order_by("-valid_from", "-id")
-    )
     if conn.in_atomic_block:
-        return list(fresh)
+        return _rates_from(now)
     with conn.cursor() as cursor:
         cursor.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM payments_fxrate")
         count, top = cursor.fetchone()
     token = (int(count), int(top))
     cached = _rates_cache.get(conn.alias)
     if cached is not None and cached[0] == token and time.monotonic() - cached[1] < RATES_TTL:
-        return cached[2]
-    rows = list(fresh)
+        return cached[2]  # the usual case: not even the query object is built
+    rows = _rates_from(now)
     _rates_cache[conn.alias] = (token, time.monotonic(), rows)
     return rows
+
+
+def _rates_from(now: datetime) -> list[FxRate]:
+    return list(
+        FxRate.objects.select_related("provider")
+        .filter(valid_until__gt=now)
+        .order_by("-valid_from", "-id")
+    )
 
 
 def quote_create(
@@ -710,12 +713,14 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         except InsufficientLiquidity as exc:  # no account: refused before anything moves
             outcomes[i] = exc
     hits_of = [prepared[p.pk].hits for _i, p, _q, _l in chains]
-    transfers: list[TransferIn] = []
-    for (_i, payment, _q, legs), hits in zip(chains, hits_of, strict=True):
-        transfers.extend(_transfers(payment.pk, legs, pending=bool(hits)))
+    chained = [
+        _transfers(payment.pk, legs, pending=bool(hits))
+        for (_i, payment, _q, legs), hits in zip(chains, hits_of, strict=True)
+    ]
+    transfers = [t for chain in chained for t in chain]
     results = iter(ledger.transfers_create(transfers) if transfers else [])
     done: list[tuple[int, Payment, Quote]] = []
-    for (i, payment, quote, legs), hits in zip(chains, hits_of, strict=True):
+    for (i, payment, quote, legs), hits, chain in zip(chains, hits_of, chained, strict=True):
         codes = [next(results).code for _leg in legs]
         try:
             refusal = _refusal(legs, codes)
@@ -725,7 +730,7 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         if refusal is not None:
             refused.append((i, payment, refusal, ""))
             continue
-        payment.transfer_ids = [str(t) for t in _leg_ids(payment.pk, len(legs))]
+        payment.transfer_ids = [str(t.id) for t in chain]
         request = prepared[payment.pk]
         _decided(payment, hits, request.created_at)
         # Built with the request for this very status (held exactly when there are hits).

@@ -90,3 +90,27 @@ def test_insert_keeps_the_unique_constraints():
     with pytest.raises(IntegrityError):
         insert([HandledEvent(handler="h", event_id=event_id)])
     assert HandledEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_model_with_init_receivers_is_hydrated_through_from_db(monkeypatch):
+    # The fast path skips Model.__init__; a model someone listens to must still send it.
+    from django.db.models import signals
+
+    event = OutboxEvent.objects.create(name="watched", payload={"a": 1})
+    seen: list[object] = []
+
+    def receiver(sender: object, instance: object, **kwargs: object) -> None:
+        seen.append(instance)
+
+    monkeypatch.setattr(rows, "_plans", {})  # plans remember what they checked
+    signals.post_init.connect(receiver, sender=OutboxEvent)
+    try:
+        sql = f"SELECT {columns(OutboxEvent, 'o')} FROM {table(OutboxEvent)} o WHERE o.id = %s"
+        ((got,),) = Rows(OutboxEvent).fetch(sql, [prep(OutboxEvent, "id", event.pk)])
+    finally:
+        signals.post_init.disconnect(receiver, sender=OutboxEvent)
+        rows._plans.clear()
+    assert seen == [got]
+    assert _fields(got) == _fields(OutboxEvent.objects.get(pk=event.pk))
+    assert not got._state.adding
