@@ -169,29 +169,6 @@ def payments_by_key(wallet_ids: Sequence[int], keys: Sequence[str]) -> list[Paym
     ]
 
 
-def spent(
-    wallet_ids: Sequence[int], statuses: Sequence[str], *, day: datetime, month: datetime
-) -> dict[int, tuple[int, int]]:
-    """Per wallet, the total debit of its own (not refund) payments in ``statuses`` since
-    ``month`` and since ``day``."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.wallet_id, SUM(q.total_debit), "  # noqa: S608
-            "SUM(CASE WHEN p.created_at >= %s THEN q.total_debit ELSE 0 END) "
-            f"FROM {table(Payment)} p JOIN {table(Quote)} q ON q.id = p.quote_id "
-            f"WHERE p.wallet_id IN ({placeholders(len(wallet_ids))}) "
-            f"AND p.status IN ({placeholders(len(statuses))}) "
-            "AND p.refund_of_id IS NULL AND p.created_at >= %s GROUP BY p.wallet_id",
-            [
-                prep(Payment, "created_at", day),
-                *wallet_ids,
-                *map(str, statuses),
-                prep(Payment, "created_at", month),
-            ],
-        )
-        return {int(w): (int(m or 0), int(d or 0)) for w, m, d in cursor.fetchall()}
-
-
 def positions(
     participant_ids: Sequence[int], currencies: Sequence[str]
 ) -> list[tuple[int, str, bool, str, str, int]]:

@@ -320,6 +320,31 @@ class Payment(models.Model):
         return str(self.id)
 
 
+class WalletSpend(models.Model):
+    """What a wallet spent on one UTC day: the total debit (fees included, in minor units of the
+    wallet's currency) of its own payments that count against its KYC limits — completed, held
+    or refunded; not refused or rejected payments, not refunds.
+
+    Kept in the transaction that decides each payment (and lowered when a reviewer rejects a
+    held one), so a limit check reads at most a month of daily rows instead of summing every
+    payment of the month: a busy wallet's check would otherwise grow with its activity, inside
+    the writer lock. Invariant: ``(wallet, day)`` is unique and equals that sum
+    (`mekong.payments.spending`).
+    """
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wallet", "day"], name="payments_walletspend_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wallet_id} {self.day}: {self.total}"
+
+
 class WatchlistEntry(models.Model):
     """A name the hub screens payments against (sanctions or fraud list), with its spellings.
 

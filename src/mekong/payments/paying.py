@@ -47,7 +47,7 @@ from mekong.core.events import publish, publish_many
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
-from mekong.payments import fastreads, fx, limits, screening, webhooks, writer
+from mekong.payments import fastreads, fx, limits, screening, spending, webhooks, writer
 from mekong.payments.errors import (
     CurrencyNotSupported,
     HubBusy,
@@ -87,8 +87,6 @@ AMOUNT_MAX = 10**15
 #: Ledger transfer codes: 41xx payment legs, 42xx refund legs (last digit: the leg number).
 CODE_PAYMENT = 4100
 CODE_REFUND = 4200
-#: Payments that count against a wallet's limits.
-_COUNTED = (PaymentStatus.COMPLETED, PaymentStatus.HELD, PaymentStatus.REFUNDED)
 
 
 # --- rates and quotes ---------------------------------------------------------------------
@@ -406,13 +404,11 @@ def request_hash(*, quote_id: uuid.UUID, reference: str) -> str:
 
 
 def _limit_breaches(pairs: list[tuple[Wallet, Quote]], now: datetime) -> list[str | None]:
-    """Each wallet's limit breach (a reason) or None, for distinct wallets, in one grouped
-    query of their day's and month's counted payments."""
+    """Each wallet's limit breach (a reason) or None, for distinct wallets, from one read of
+    their daily totals (`spending`)."""
     if not pairs:
         return []
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    month = day.replace(day=1)
-    totals = fastreads.spent([w.pk for w, _q in pairs], _COUNTED, day=day, month=month)
+    totals = spending.spent([w.pk for w, _q in pairs], now=now)
     out = []
     for wallet, quote in pairs:
         this_month, today = totals.get(wallet.pk, (0, 0))
@@ -746,6 +742,7 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
     insert(rows)
     if done:
         fastreads.quotes_mark_used([q.pk for _i, _p, q in done], now)
+        spending.add((p.wallet_id, p.created_at, q.total_debit) for _i, p, q in done)
     decided: list[tuple[Payment, dict[str, object]]] = []
     for i, payment, quote in done:
         quote.used_at = now
@@ -927,6 +924,8 @@ def _resolve_held(payment_id: uuid.UUID, *, reviewer_user_id: int, post: bool) -
         if bad:
             raise RuntimeError(f"the ledger refused to {phase} a held payment: {bad}")
         payment.status = target
+        if not post:  # a rejected payment no longer counts against the wallet's limits
+            spending.add([(payment.wallet_id, payment.created_at, -payment.quote.total_debit)])
         payment.reviewed_by_id = reviewer_user_id
         payment.reviewed_at = now
         if post:

@@ -1,0 +1,90 @@
+"""What each wallet spent, per UTC day, against its KYC limits (`WalletSpend`).
+
+A limit check needs a wallet's total of today and of this month. Summing the month's payments
+made every check grow with the wallet's activity (a payroll or merchant wallet with thousands
+of payments a month read all of them, inside the writer lock); the daily totals kept here are
+at most 31 rows a wallet-month. They change in the transaction that decides a payment (`add`
+with the payments of a batch) and when a reviewer rejects a held payment (`add` with a negative
+total); `rebuild` recomputes them from the payments (the migration that introduced them, and a
+repair if they were ever edited by hand).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import connection
+
+from mekong.core.db.rows import placeholders, prep, table
+from mekong.payments.models import PaymentStatus, WalletSpend
+
+#: The statuses whose payments count against a wallet's limits: money that left the wallet or
+#: is reserved for a reviewer. A refund gives money back but does not lower the spend (as
+#: card limits work: a refund does not reopen a day's limit).
+COUNTED = (PaymentStatus.COMPLETED, PaymentStatus.HELD, PaymentStatus.REFUNDED)
+
+
+def day_of(when: datetime) -> date:
+    """The UTC day a payment made at ``when`` counts on."""
+    return when.astimezone(UTC).date()
+
+
+def spent(wallet_ids: Sequence[int], *, now: datetime) -> dict[int, tuple[int, int]]:
+    """Per wallet that spent anything: (this month's total, today's total), UTC days. Days after
+    ``now`` count too (a clock moved back must not reopen a limit)."""
+    today = day_of(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.wallet_id, SUM(s.total), "  # noqa: S608
+            "SUM(CASE WHEN s.day >= %s THEN s.total ELSE 0 END) "
+            f"FROM {table(WalletSpend)} s WHERE s.wallet_id IN ({placeholders(len(wallet_ids))}) "
+            "AND s.day >= %s GROUP BY s.wallet_id",
+            [
+                prep(WalletSpend, "day", today),
+                *wallet_ids,
+                prep(WalletSpend, "day", today.replace(day=1)),
+            ],
+        )
+        return {int(w): (int(m or 0), int(d or 0)) for w, m, d in cursor.fetchall()}
+
+
+def add(amounts: Iterable[tuple[int, datetime, int]]) -> None:
+    """Add (wallet id, payment time, amount) to the wallets' daily totals, in the caller's
+    transaction: one upsert for all (amounts of the same wallet and day are summed first, as
+    PostgreSQL refuses to update one row twice in one statement)."""
+    totals: dict[tuple[int, date], int] = defaultdict(int)
+    for wallet_id, when, amount in amounts:
+        totals[(wallet_id, day_of(when))] += amount
+    if not totals:
+        return
+    name = table(WalletSpend)
+    params: list[Any] = []
+    for (wallet_id, day), amount in sorted(totals.items()):  # sorted: a fixed lock order
+        params += [wallet_id, prep(WalletSpend, "day", day), amount]
+    values = ", ".join(["(%s, %s, %s)"] * len(totals))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {name} (wallet_id, day, total) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (wallet_id, day) DO UPDATE SET total = {name}.total + excluded.total",
+            params,
+        )
+
+
+def rebuild(payment_model: Any, spend_model: Any) -> int:
+    """Recompute every daily total from the payments (the models are parameters so a migration
+    can pass its historical ones); the number of (wallet, day) rows written."""
+    totals: dict[tuple[int, date], int] = defaultdict(int)
+    counted = payment_model.objects.filter(
+        status__in=[str(s) for s in COUNTED], refund_of__isnull=True
+    ).values_list("wallet_id", "created_at", "quote__total_debit")
+    for wallet_id, created_at, debit in counted.iterator(chunk_size=2000):
+        totals[(wallet_id, day_of(created_at))] += debit
+    spend_model.objects.all().delete()
+    spend_model.objects.bulk_create(
+        [spend_model(wallet_id=w, day=d, total=t) for (w, d), t in sorted(totals.items())],
+        batch_size=1000,
+    )
+    return len(totals)

@@ -1,0 +1,101 @@
+"""The wallets' daily spend totals: equal to what their payments add up to after every kind of
+outcome (completed, held then released or rejected, refused, refunded), rebuilt the same from
+the payments, and the basis of the monthly limit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.apps import apps
+
+from mekong.core import clock
+from mekong.identity.tests.factories import make_user
+from mekong.payments import errors, facade, spending
+from mekong.payments.models import Payment, WalletSpend, WatchlistEntry
+from mekong.payments.tests.factories import make_hub, make_wallet
+
+pytestmark = pytest.mark.django_db
+
+
+def _recounted() -> dict[tuple[int, object], int]:
+    """The oracle: each wallet's own completed, held or refunded payments summed per UTC day,
+    straight from the payments."""
+    out: dict[tuple[int, object], int] = defaultdict(int)
+    for p in Payment.objects.select_related("quote").filter(refund_of__isnull=True):
+        if p.status in ("completed", "held", "refunded"):
+            out[(p.wallet_id, p.created_at.astimezone(UTC).date())] += p.quote.total_debit
+    return dict(out)
+
+
+def _kept() -> dict[tuple[int, object], int]:
+    return {(s.wallet_id, s.day): s.total for s in WalletSpend.objects.all() if s.total}
+
+
+def _pay(wallet, payee_wallet, amount, key):
+    payee = facade.resolve_proxy("wallet_id", payee_wallet.account_ref)
+    quote = facade.quote(wallet_id=wallet.pk, payee=payee, amount=amount)
+    return facade.pay(quote_id=quote.id, idempotency_key=key)
+
+
+def test_the_daily_totals_follow_every_outcome_and_rebuild_to_the_same():
+    hub = make_hub()
+    th, vn, la = hub.wallets["TH"], hub.wallets["VN"], hub.wallets["LA"]
+    WatchlistEntry.objects.create(names=["Somchai Held"], reason="test list")
+    suspect = make_wallet(hub.psps["VN"], name="Somchai Held")
+    reviewer = make_user().pk
+
+    first = _pay(th, vn, 1_000_00, "a")
+    assert first.status == "completed"
+    kept = _pay(th, suspect, 2_000_00, "b")
+    dropped = _pay(th, suspect, 3_000_00, "c")
+    assert kept.status == dropped.status == "held"
+    assert facade.review_release(kept.id, reviewer_user_id=reviewer).status == "completed"
+    assert facade.review_reject(dropped.id, reviewer_user_id=reviewer).status == "rejected"
+    refunded = _pay(vn, la, 500_000, "d")
+    facade.refund(payment_id=refunded.id, amount=1_000, idempotency_key="r")
+    with clock.frozen(clock.now() + timedelta(days=1)):  # another day, another row
+        _pay(th, vn, 4_000_00, "e")
+    poor = make_wallet(hub.psps["TH"], funds=100, name="Poor Sender")
+    with pytest.raises(errors.InsufficientFunds):
+        _pay(poor, vn, 1_000_00, "f")
+    with pytest.raises(errors.LimitExceeded):  # refused: counts nothing
+        _pay(make_wallet(hub.psps["TH"], funds=10**9, kyc_tier=1), vn, 50_000_00, "g")
+    again = facade.pay(quote_id=Payment.objects.get(pk=first.id).quote_id, idempotency_key="a")
+    assert again.id == first.id  # a retry adds nothing
+
+    expected = _recounted()
+    assert _kept() == expected
+    assert len({w for w, _d in expected}) == 2  # TH's payments and VN's refunded one
+    assert len({d for _w, d in expected}) == 2
+
+    WalletSpend.objects.update(total=0)  # lost or edited by hand: rebuilt from the payments
+    rows = spending.rebuild(apps.get_model("payments", "Payment"), WalletSpend)
+    assert rows == len(expected)
+    assert _kept() == expected
+
+
+def test_the_monthly_limit_counts_the_days_of_this_utc_month_only():
+    hub = make_hub()
+    # A basic-tier wallet may send USD 500 a payment, 1,000 a day and 3,000 a month
+    # (mekong.payments.limits); THB 15,000 is about USD 435. Same currency: no FX rate needed
+    # at the frozen times.
+    basic = make_wallet(hub.psps["TH"], funds=10**9, kyc_tier=1)
+    payee = make_wallet(hub.psps["TH"], name="Thai Payee")
+    start = datetime(2027, 1, 28, 9, tzinfo=UTC)
+    debits = []
+    for n in range(3):  # 28-30 January: two payments a day, under the daily limit
+        with clock.frozen(start + timedelta(days=n)):
+            for m in range(2):
+                paid = _pay(basic, payee, 15_000_00, f"{n}-{m}")
+                assert paid.status == "completed"
+                debits.append(Payment.objects.get(pk=paid.id).quote.total_debit)
+    with clock.frozen(datetime(2027, 1, 31, 23, 59, tzinfo=UTC)):
+        assert spending.spent([basic.pk], now=clock.now()) == {basic.pk: (sum(debits), 0)}
+        with pytest.raises(errors.LimitExceeded) as caught:  # ≈ USD 3,045 this month
+            _pay(basic, payee, 15_000_00, "31 January")
+        assert caught.value.extra["limit"] == "monthly"
+    with clock.frozen(datetime(2027, 2, 1, 0, 1, tzinfo=UTC)):  # a new month: January is gone
+        assert spending.spent([basic.pk], now=clock.now()) == {}
+        assert _pay(basic, payee, 15_000_00, "1 February").status == "completed"
