@@ -134,24 +134,26 @@ def best_offer(source: str, destination: str, *, sandbox: bool = False) -> Offer
 #: How long a process may keep its copy of the rates (and their providers' names) when no
 #: rate is published meanwhile; a publication is seen at the next quote.
 RATES_TTL = 60.0
-_rates_cache: dict[str, tuple[tuple[int, int], float, list[FxRate]]] = {}
+_rates_cache: dict[str, tuple[int, float, list[FxRate]]] = {}
 
 
 def _current_rates(now: datetime) -> list[FxRate]:
     """Every rate not yet expired, newest first, with its provider; cached per process.
 
     Rates are only ever added (`services.rate_publish`; the admin is read-only), so the
-    table's row count and highest id change exactly when one is published: one cheap
-    aggregate decides whether the copy is still good. Inside a transaction (a caller's, or a
-    test's that may roll back) the table is read afresh.
+    table's highest id changes exactly when one is published: one index probe decides whether
+    the copy is still good (not a row count: the table keeps every rate ever published, and
+    counting it would grow with that history on every quote). A row deleted by hand below the
+    highest id is seen within `RATES_TTL`. Inside a transaction (a caller's, or a test's that
+    may roll back) the table is read afresh.
     """
     conn = transaction.get_connection()
     if conn.in_atomic_block:
         return _rates_from(now)
     with conn.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM payments_fxrate")
-        count, top = cursor.fetchone()
-    token = (int(count), int(top))
+        cursor.execute("SELECT MAX(id) FROM payments_fxrate")
+        (top,) = cursor.fetchone()
+    token = int(top or 0)
     cached = _rates_cache.get(conn.alias)
     if cached is not None and cached[0] == token and time.monotonic() - cached[1] < RATES_TTL:
         return cached[2]  # the usual case: not even the query object is built
