@@ -9,6 +9,8 @@ Any hit holds the payment for a reviewer.
 from __future__ import annotations
 
 import functools
+from collections import Counter
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from mekong.core.text import search_key
@@ -58,29 +60,71 @@ def name_similarity(a: str, b: str) -> float:
     return _similarity(_keys(a), _keys(b))
 
 
-@functools.lru_cache(maxsize=4096)
-def _keys(name: str) -> tuple[str, str]:
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """One form of a name's search key and what difflib's cheap upper bounds need of it."""
+
+    text: str
+    counts: dict[str, int]  # how often each character occurs
+    mask: int  # a bit per character (hashed to 64 bits; distinct characters may share one)
+
+
+def _form(text: str) -> _Form:
+    counts = Counter(text)
+    mask = 0
+    for char in counts:
+        mask |= 1 << (ord(char) & 63)
+    return _Form(text, dict(counts), mask)
+
+
+#: A name's search key, whole and with its words sorted (see `_keys`).
+NameKey = tuple[_Form, _Form]
+
+
+@functools.lru_cache(maxsize=32768)
+def _keys(name: str) -> NameKey:
     """A name's search key, whole and with its words sorted (cached: the watchlist's names
-    and the wallets' holders recur in every screening)."""
+    and the wallets' holders recur in every screening; sized for a sanctions list with its
+    aliases, about 20,000 names)."""
     key = search_key(name)
-    return key, " ".join(sorted(key.split()))
+    ordered = " ".join(sorted(key.split()))
+    whole = _form(key)
+    return whole, (whole if ordered == key else _form(ordered))
 
 
-def _similarity(a: tuple[str, str], b: tuple[str, str], floor: float = 0.0) -> float:
+def _bound(x: _Form, y: _Form, floor: float) -> bool:
+    """Whether difflib's ratio of ``x`` and ``y`` may reach ``floor``: the same two upper
+    bounds as ``real_quick_ratio`` (lengths) and ``quick_ratio`` (common characters), with a
+    cheaper one in between (characters that only one side has), computed without building a
+    `SequenceMatcher`, which costs more than all three. A screening compares each name with
+    every listed spelling, so this decides most pairs."""
+    total = len(x.text) + len(y.text)
+    if 2.0 * min(len(x.text), len(y.text)) / total < floor:
+        return False
+    # Each character present on one side only is at least one unmatched character.
+    if 2.0 * ((total - (x.mask ^ y.mask).bit_count()) // 2) / total < floor:
+        return False
+    small, large = (x.counts, y.counts) if len(x.counts) <= len(y.counts) else (y.counts, x.counts)
+    matches = sum(min(n, large.get(char, 0)) for char, n in small.items())
+    return 2.0 * matches / total >= floor
+
+
+def _similarity(a: NameKey, b: NameKey, floor: float = 0.0) -> float:
     """The better difflib ratio of the two key forms; a ratio that cannot reach ``floor`` (by
     difflib's exact upper bounds, which are far cheaper) may be reported as 0."""
-    if not a[0] or not b[0]:
+    if not a[0].text or not b[0].text:
         return 0.0
     best = 0.0
-    for x, y in ((a[0], b[0]), (a[1], b[1])):
-        matcher = SequenceMatcher(None, x, y)
-        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+    for i, (x, y) in enumerate(((a[0], b[0]), (a[1], b[1]))):
+        if i and x is a[0] and y is b[0]:
+            break  # both names are their own sorted form: the same pair again
+        if floor and not _bound(x, y, floor):
             continue
-        best = max(best, matcher.ratio())
+        best = max(best, SequenceMatcher(None, x.text, y.text).ratio())
     return best
 
 
-Listed = tuple[int, str, list[tuple[str, str]]]
+Listed = tuple[int, str, list[NameKey]]
 
 
 def _active_watchlist() -> list[Listed]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,6 +11,18 @@ from mekong.payments import screening
 
 # A small alphabet (Latin, Vietnamese, Thai, Lao, spaces) so that near matches are common.
 names = st.text(alphabet="anhguyễnsomchaiສົມສັກสมชาย ", min_size=0, max_size=24)
+
+
+@given(names, names, st.floats(min_value=0.01, max_value=1.0))
+def test_the_cheap_bounds_skip_exactly_what_difflibs_own_bounds_skip(
+    a: str, b: str, floor: float
+) -> None:
+    for x, y in zip(screening._keys(a), screening._keys(b), strict=True):
+        if not x.text or not y.text:
+            continue
+        matcher = SequenceMatcher(None, x.text, y.text)
+        expected = matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor
+        assert screening._bound(x, y, floor) == expected
 
 
 @given(names, names)
