@@ -343,6 +343,15 @@ def cmd_anchor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spend_rebuild(args: argparse.Namespace) -> int:
+    """Recompute the wallets' daily spend totals (the limits' basis) from their payments."""
+    _django()
+    from mekong.payments.spending import rebuild_live
+
+    _write(sys.stdout, f"{rebuild_live()} wallet-days of spend rebuilt from the payments")
+    return 0
+
+
 def cmd_webhooks_deliver(args: argparse.Namespace) -> int:
     """Send due webhook deliveries: one round with ``--once``, else every ``--interval`` s."""
     import time
@@ -384,6 +393,10 @@ def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     p.add_argument("--limit", type=int, default=1000)
     p.set_defaults(func=cmd_anchor)
+    p = sub.add_parser(
+        "spend-rebuild", help="recompute the wallets' daily spend totals from their payments"
+    )
+    p.set_defaults(func=cmd_spend_rebuild)
     p = sub.add_parser("webhooks-deliver", help="send due payment status webhooks")
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--limit", type=int, default=100, help="deliveries per round")

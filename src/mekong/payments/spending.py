@@ -5,8 +5,9 @@ made every check grow with the wallet's activity (a payroll or merchant wallet w
 of payments a month read all of them, inside the writer lock); the daily totals kept here are
 at most 31 rows a wallet-month. They change in the transaction that decides a payment (`add`
 with the payments of a batch) and when a reviewer rejects a held payment (`add` with a negative
-total); `rebuild` recomputes them from the payments (the migration that introduced them, and a
-repair if they were ever edited by hand).
+total); `rebuild` recomputes them from the payments (the migration that introduced them), and
+`rebuild_live` does it while payments run (``mekong payments spend-rebuild``: a repair after
+payments were edited by hand).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from mekong.core.db.rows import placeholders, prep, table
-from mekong.payments.models import PaymentStatus, WalletSpend
+from mekong.payments import writer
+from mekong.payments.models import Payment, PaymentStatus, WalletSpend
 
 #: The statuses whose payments count against a wallet's limits: money that left the wallet or
 #: is reserved for a reviewer. A refund gives money back but does not lower the spend (as
@@ -88,3 +90,14 @@ def rebuild(payment_model: Any, spend_model: Any) -> int:
         batch_size=1000,
     )
     return len(totals)
+
+
+def rebuild_live() -> int:
+    """`rebuild` while payments may be running: it holds the writer lock (SQLite) or locks the
+    totals against concurrent payments (PostgreSQL: a payment's update of its total waits for
+    this transaction, then adds its own payment, which the recount could not see yet)."""
+    with writer.serial(), transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {table(WalletSpend)} IN EXCLUSIVE MODE")
+        return rebuild(Payment, WalletSpend)

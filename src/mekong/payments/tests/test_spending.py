@@ -99,3 +99,20 @@ def test_the_monthly_limit_counts_the_days_of_this_utc_month_only():
     with clock.frozen(datetime(2027, 2, 1, 0, 1, tzinfo=UTC)):  # a new month: January is gone
         assert spending.spent([basic.pk], now=clock.now()) == {}
         assert _pay(basic, payee, 15_000_00, "1 February").status == "completed"
+
+
+def test_the_cli_rebuilds_the_totals_while_the_hub_runs(capsys):
+    import argparse
+
+    from mekong.payments import cli
+
+    hub = make_hub()
+    _pay(hub.wallets["TH"], hub.wallets["VN"], 1_000_00, "cli")
+    expected = _recounted()
+    WalletSpend.objects.all().delete()
+    parser = argparse.ArgumentParser(prog="mekong")
+    cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["payments", "spend-rebuild"])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out.strip() == "1 wallet-days of spend rebuilt from the payments"
+    assert _kept() == expected
