@@ -244,6 +244,18 @@ def awaiting_receipt(statuses: Sequence[str], *, limit: int) -> list[Payment]:
     return out
 
 
+def receipt_indexes(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    """Each payment's stored receipt index (None: not anchored yet)."""
+    stored = {prep(Payment, "id", i): i for i in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, p.receipt_index FROM {table(Payment)} p "  # noqa: S608
+            f"WHERE p.id IN ({placeholders(len(stored))})",
+            list(stored),
+        )
+        return {stored[key]: None if i is None else int(i) for key, i in cursor.fetchall()}
+
+
 def receipts_set(indexes: dict[uuid.UUID, int]) -> None:
     """Give each payment its receipt's log index in one UPDATE, unless it already has one (a
     payment anchored meanwhile by another path keeps the index it got first)."""

@@ -193,3 +193,70 @@ def test_payment_status_reads_without_anchoring_and_payment_get_anchors(monkeypa
     assert got is not None
     assert got.receipt_index is not None
     assert facade.payment_status("not-a-uuid") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_inline_receipts_share_anchoring_and_each_gets_its_own(monkeypatch):
+    """Inline receipts requested at once by several threads of a process are anchored by
+    group commit: every payment gets exactly one entry (a payment asked for twice, once),
+    its index is stored, and its receipt verifies."""
+    ids = _pay_deferred(monkeypatch, 6)
+    monkeypatch.setenv("PAYMENTS_RECEIPTS", "inline")
+    calls: list[int] = []
+    real = trustlog.anchor_many
+
+    def counted(items, **kwargs):
+        calls.append(len(items))
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(paying.trustlog, "anchor_many", counted)
+    start = threading.Barrier(8)
+    got: dict[int, int | None] = {}
+
+    def ask(n: int, pid: uuid.UUID) -> None:
+        try:
+            payment = Payment.objects.get(pk=pid)
+            start.wait()
+            paying.receipt_ensure(payment)
+            got[n] = payment.receipt_index
+        finally:
+            connection.close()
+
+    jobs = [*ids, ids[0], ids[1]]  # two payments asked for twice
+    threads = [threading.Thread(target=ask, args=(n, pid)) for n, pid in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    stored = _indexes(ids)
+    assert None not in stored
+    assert len(set(stored)) == 6
+    assert sum(calls) == 6  # one entry per payment, however many asked for it
+    assert [got[n] for n in range(8)] == [*stored, stored[0], stored[1]]
+    for pid, index in zip(ids, stored, strict=True):
+        receipt = trustlog.receipt_for(index)
+        assert trustlog.verify_receipt(receipt, LOG_VKEY, [], 0).valid
+        assert json.loads(receipt.entry.data)["payment_id"] == str(pid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_inline_receipt_that_cannot_be_anchored_leaves_the_payment_standing(monkeypatch, caplog):
+    (paid,) = _pay_deferred(monkeypatch, 1)
+    monkeypatch.setenv("PAYMENTS_RECEIPTS", "inline")
+
+    def broken(items, **kwargs):
+        raise RuntimeError("log unavailable")
+
+    real = trustlog.anchor_many
+    monkeypatch.setattr(paying.trustlog, "anchor_many", broken)
+    payment = Payment.objects.get(pk=paid)
+    with caplog.at_level(logging.ERROR, logger="mekong.payments.paying"):
+        paying.receipt_ensure(payment)
+    assert payment.receipt_index is None
+    assert _indexes([paid]) == [None]
+    assert "could not anchor the receipts of 1 payments" in caplog.text
+    monkeypatch.setattr(paying.trustlog, "anchor_many", real)
+    got = facade.payment_get(paid)  # the next read anchors it
+    assert got is not None
+    assert got.receipt_index is not None
