@@ -348,7 +348,8 @@ def cmd_spend_rebuild(args: argparse.Namespace) -> int:
     _django()
     from mekong.payments.spending import rebuild_live
 
-    _write(sys.stdout, f"{rebuild_live()} wallet-days of spend rebuilt from the payments")
+    rows = rebuild_live()
+    _write(sys.stdout, f"{rows} daily spend {'total' if rows == 1 else 'totals'} rebuilt")
     return 0
 
 

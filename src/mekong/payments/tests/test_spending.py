@@ -114,5 +114,5 @@ def test_the_cli_rebuilds_the_totals_while_the_hub_runs(capsys):
     cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["payments", "spend-rebuild"])
     assert args.func(args) == 0
-    assert capsys.readouterr().out.strip() == "1 wallet-days of spend rebuilt from the payments"
+    assert capsys.readouterr().out.strip() == "1 daily spend total rebuilt"
     assert _kept() == expected
