@@ -871,13 +871,11 @@ def _anchor_batch(items: Sequence[Item[Payment, None]]) -> None:
     indexes = {k: v for k, v in fastreads.receipt_indexes(list(payments)).items() if v is not None}
     todo = [p for pk, p in payments.items() if pk not in indexes]
     try:
-        anchored = trustlog.anchor_many(
-            [receipt_entry(p) for p in todo], write_section=writer.serial
-        )
-        fresh = {p.pk: r.entry.index for p, r in zip(todo, anchored, strict=True)}
-        with writer.serial():
-            # A payment anchored meanwhile by another path keeps the index it got first.
-            fastreads.receipts_set(fresh)
+        fresh = anchor_receipts(todo)
+        if fresh:
+            with writer.serial():
+                # A payment anchored meanwhile by another path keeps the index it got first.
+                fastreads.receipts_set(fresh)
     except Exception:  # the payments stand; their receipts can be made later
         log.exception("could not anchor the receipts of %d payments", len(todo))
         return
@@ -887,6 +885,18 @@ def _anchor_batch(items: Sequence[Item[Payment, None]]) -> None:
 
 
 _receipts_committer: GroupCommitter[Payment, None] = GroupCommitter(_anchor_batch)
+
+
+def anchor_receipts(payments: Sequence[Payment]) -> dict[uuid.UUID, int]:
+    """Anchor the receipts of ``payments`` with one `trustlog.anchor_many` (its writes in the
+    SQLite writer queue, its witness requests outside it) and return each one's log index;
+    storing the indexes is the caller's. Raises what anchoring raised."""
+    if not payments:
+        return {}
+    anchored = trustlog.anchor_many(
+        [receipt_entry(p) for p in payments], write_section=writer.serial
+    )
+    return {p.pk: r.entry.index for p, r in zip(payments, anchored, strict=True)}
 
 
 def receipt_entry(payment: Payment) -> tuple[str, bytes]:

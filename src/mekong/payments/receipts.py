@@ -37,7 +37,6 @@ from django.db import connection, transaction
 
 from mekong.payments import fastreads, writer
 from mekong.payments.background import BackgroundLoop
-from mekong.trustlog import facade as trustlog
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def anchor_pending(*, limit: int = 1000) -> int:
     meanwhile.
     """
     from mekong.payments.models import PaymentStatus
-    from mekong.payments.paying import receipt_entry
+    from mekong.payments.paying import anchor_receipts
 
     pending = fastreads.awaiting_receipt(
         (PaymentStatus.COMPLETED, PaymentStatus.REFUNDED), limit=limit
@@ -103,18 +102,15 @@ def anchor_pending(*, limit: int = 1000) -> int:
     if not pending:
         return 0
     try:
-        anchored = trustlog.anchor_many(
-            [receipt_entry(p) for p in pending], write_section=writer.serial
-        )
+        indexes = anchor_receipts(pending)
     except Exception:  # the payments stand; the next round retries them
         log.exception("could not anchor the receipts of %d payments", len(pending))
         return 0
-    indexes = {p.pk: r.entry.index for p, r in zip(pending, anchored, strict=True)}
     with writer.serial():
         # A payment anchored meanwhile by another path (`receipt_ensure` with force) keeps
         # the index it got first.
         fastreads.receipts_set(indexes)
-    return len(anchored)
+    return len(indexes)
 
 
 def kick() -> None:
