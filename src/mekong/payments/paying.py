@@ -579,13 +579,21 @@ def group_commit_enabled() -> bool:
 def _pay(request: PayRequest) -> Payment:
     """Apply one payment request: batched with concurrent ones (group commit) when it runs
     on its own (not inside a caller's transaction), else in a transaction of its own."""
-    if group_commit_enabled() and not transaction.get_connection().in_atomic_block:
+    in_caller_transaction = transaction.get_connection().in_atomic_block
+    if group_commit_enabled() and not in_caller_transaction:
         try:
-            return _committer.submit(request, queue_timeout=QUEUE_TIMEOUT_S)
+            payment = _committer.submit(request, queue_timeout=QUEUE_TIMEOUT_S)
         except QueueTimeout:
             raise HubBusy() from None
-    with writer.busy_on_lock_timeout(), writer.serial():
-        return _pay_locked(request)
+    else:
+        with writer.busy_on_lock_timeout(), writer.serial():
+            payment = _pay_locked(request)
+    if payment.receipt_index is not None and trustlog.witness_keys():
+        if in_caller_transaction:
+            transaction.on_commit(lambda: _cosigner.submit(None))
+        else:
+            _cosigner.submit(None)
+    return payment
 
 
 #: Longest wait of a payment queued behind other batches of its process before it is
@@ -740,6 +748,8 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
         payment.refusal_code = code
         payment.refusal_detail = detail
         outcomes[i] = payment
+    if done and not receipts_deferred():
+        _append_receipts([p for _i, p, _q in done if p.status == PaymentStatus.COMPLETED])
     rows = [p for _i, p, _q in done] + [p for _i, p, _c, _d in refused]
     insert(rows)
     if done:
@@ -831,6 +841,43 @@ def summary(payment: Payment) -> dict[str, object]:
         "completed_at": payment.completed_at.isoformat() if payment.completed_at else None,
         "sandbox": payment.sandbox,
     }
+
+
+def _append_receipts(payments: Sequence[Payment]) -> None:
+    """Inline receipts of a batch's completed payments: their entries go into the trustlog in
+    the batch's own transaction (`trustlog.append_signed`, one append and one signed
+    checkpoint), so each payment is stored with its ``receipt_index`` and commits with its
+    entry or not at all. The log's writes ride on the batch's turn of the writer lock instead
+    of taking three turns of their own after it. Witnesses are asked after commit, outside
+    the lock, by each request's thread (`_cosigner`).
+
+    The log is another module's store: if it cannot append, the savepoint it ran in is rolled
+    back, the error logged, and the payments go through without an index (the next read or
+    retry anchors them, `receipt_ensure`)."""
+    if not payments:
+        return
+    try:
+        appended = trustlog.append_signed([receipt_entry(p) for p in payments])
+    except Exception:  # the payments stand; their receipts can be made later
+        log.exception("could not append the receipts of %d payments", len(payments))
+        return
+    for n, payment in enumerate(payments):
+        payment.receipt_index = appended.first_index + n
+
+
+def _cosign(items: Sequence[Item[None, None]]) -> None:
+    """Group commit's runner for cosignatures: after payments with inline receipts committed,
+    ask the witnesses once for all the requests waiting (`trustlog.cosign`; its writes in the
+    writer queue, its witness requests outside it). A failure costs the receipts
+    cosignatures, not their entries: it is logged."""
+    try:
+        trustlog.cosign(write_section=writer.serial)
+    except Exception:
+        log.exception("could not collect cosignatures for %d payment receipts", len(items))
+
+
+#: No gate: witnesses are asked outside the writer lock, never inside a payment batch.
+_cosigner: GroupCommitter[None, None] = GroupCommitter(_cosign)
 
 
 def anchor_receipt(payment: Payment) -> None:

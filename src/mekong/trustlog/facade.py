@@ -10,6 +10,9 @@ Typical use, from a module that wants a tamper-evident, witness-cosigned record:
 To anchor many records at once, ``facade.anchor_many([(kind, payload), ...])`` appends them
 in one transaction under one checkpoint and returns a receipt for each.
 
+A module that stores records and wants their log entries in the same transaction (so both
+commit or neither does) calls ``append_signed`` inside it, then ``cosign`` after commit.
+
 `verify_receipt` is the pure function of `mekong.trustlog.receipt` (no database, no network).
 """
 
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 
 from mekong.trustlog import selectors, services
 from mekong.trustlog.config import log_config
-from mekong.trustlog.contracts import CheckpointInfo, Receipt
+from mekong.trustlog.contracts import AppendResult, CheckpointInfo, Receipt
 from mekong.trustlog.receipt import verify_receipt
 from mekong.trustlog.services import WriteSection
 
@@ -28,6 +31,8 @@ __all__ = [
     "WriteSection",
     "anchor",
     "anchor_many",
+    "append_signed",
+    "cosign",
     "latest_checkpoint",
     "log_key",
     "receipt_for",
@@ -77,6 +82,30 @@ def anchor_many(
     return services.entries_anchor(
         items=items, write_section=write_section or contextlib.nullcontext
     )
+
+
+def append_signed(items: Sequence[tuple[str, bytes]]) -> AppendResult:
+    """Append ``items`` and sign a checkpoint covering them, inside the caller's transaction.
+
+    The entries are ``result.first_index ..`` in order. Nothing is asked of the witnesses:
+    call `cosign` once the caller's transaction has committed. Receipts are built later with
+    `receipt_for`. The log's head stays locked until the caller's transaction ends, so keep
+    what follows it short.
+
+    Raises:
+        mekong.trustlog.errors.InvalidEntry: If ``items`` is empty or an item is invalid (as
+            in `anchor`); then nothing is appended.
+        django.core.exceptions.ImproperlyConfigured: If the log has no signing key.
+    """
+    return services.entries_append_signed(items=items)
+
+
+def cosign(*, write_section: WriteSection | None = None) -> None:
+    """Ask the configured witnesses to cosign the log's current checkpoint (after
+    `append_signed` committed); does nothing when the log has no witnesses. ``write_section``
+    is that of `anchor_many`."""
+    if log_config().witnesses:
+        services.checkpoint_publish(write_section=write_section or contextlib.nullcontext)
 
 
 def receipt_for(index: int) -> Receipt:

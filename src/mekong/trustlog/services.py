@@ -30,8 +30,8 @@ from typing import Any
 from django.db import connection, transaction
 
 from mekong.core import clock
-from mekong.core.audit import audit_record
-from mekong.core.events import publish
+from mekong.core.audit import audit_record, audit_record_many
+from mekong.core.events import publish, publish_many
 from mekong.trustlog import bundles, merkle, selectors
 from mekong.trustlog.config import WitnessEndpoint, log_config
 from mekong.trustlog.contracts import AppendResult, CheckpointInfo, Receipt
@@ -185,52 +185,66 @@ def entries_append(
     Raises:
         InvalidEntry: If the batch is empty, a kind is invalid or a payload too large.
     """
+    with transaction.atomic():
+        result = _append(items, return_hashes=return_hashes)
+        audit, event = _appended(result, items)
+        audit_record(**audit)
+        publish(event)
+    return result
+
+
+def _appended(
+    result: AppendResult, items: Sequence[tuple[str, bytes]]
+) -> tuple[dict[str, Any], EntriesAppended]:
+    """The audit entry and the event of an append."""
+    kinds = sorted({kind for kind, _ in items})[:20]
+    audit = {
+        "action": "trustlog.entries_appended",
+        "object_type": "trustlog.log",
+        "object_id": result.first_index,
+        "data": {"first_index": result.first_index, "count": result.count, "kinds": kinds},
+    }
+    return audit, EntriesAppended(first_index=result.first_index, count=result.count, kinds=kinds)
+
+
+def _append(items: Sequence[tuple[str, bytes]], *, return_hashes: bool) -> AppendResult:
+    """`entries_append` without its audit entry and event, in the caller's transaction."""
     if not items:
         raise InvalidEntry(extra={"errors": [{"loc": ["items"], "msg": "empty batch"}]})
     sha256 = hashlib.sha256
     _tune_connection()
-    with transaction.atomic():
-        size = _lock_head()
-        frontier_ranges = merkle.root_ranges(size)
-        found = selectors.node_hashes(frontier_ranges)
-        if len(found) != len(frontier_ranges):
-            raise selectors.LogCorruptedError("the tree's right edge is not stored")
-        tree = merkle.CompactRange(size, [found[r] for r in frontier_ranges])
-        now = clock.now()
-        stamp = selectors.timestamp_us(now)
-        try:
-            leaves = encode_leaves(size, stamp, items)
-        except (LeafFormatError, TypeError, ValueError) as exc:
-            raise InvalidEntry(extra={"errors": [{"loc": ["items"], "msg": str(exc)}]}) from None
-        hashes = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
-        # Level 0 is the leaf hashes (hash tiles and edge rows); levels 1-5 are folded from
-        # leaf hashes on read.
-        nodes = tree.extend(hashes, min_level=STORED_MIN_LEVEL)
-        _store_entries(size, now, items, leaves, hashes)
-        _insert(
-            "trustlog_subtreehash",
-            ("id", "level", "idx", "hash"),
-            [
-                (((index << level) << 1) + (1 << level) - 1, level, index, h)
-                for level, index, h in nodes
-            ],
-        )
-        new_size = size + len(items)
-        LogHead.objects.filter(pk=1).update(size=new_size, updated_at=now)
-        kinds = sorted({kind for kind, _ in items})
-        audit_record(
-            action="trustlog.entries_appended",
-            object_type="trustlog.log",
-            object_id=size,
-            data={"first_index": size, "count": len(items), "kinds": kinds[:20]},
-        )
-        publish(EntriesAppended(first_index=size, count=len(items), kinds=kinds[:20]))
-        root = tree.root()
+    size = _lock_head()
+    frontier_ranges = merkle.root_ranges(size)
+    found = selectors.node_hashes(frontier_ranges)
+    if len(found) != len(frontier_ranges):
+        raise selectors.LogCorruptedError("the tree's right edge is not stored")
+    tree = merkle.CompactRange(size, [found[r] for r in frontier_ranges])
+    now = clock.now()
+    stamp = selectors.timestamp_us(now)
+    try:
+        leaves = encode_leaves(size, stamp, items)
+    except (LeafFormatError, TypeError, ValueError) as exc:
+        raise InvalidEntry(extra={"errors": [{"loc": ["items"], "msg": str(exc)}]}) from None
+    hashes = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
+    # Level 0 is the leaf hashes (hash tiles and edge rows); levels 1-5 are folded from
+    # leaf hashes on read.
+    nodes = tree.extend(hashes, min_level=STORED_MIN_LEVEL)
+    _store_entries(size, now, items, leaves, hashes)
+    _insert(
+        "trustlog_subtreehash",
+        ("id", "level", "idx", "hash"),
+        [
+            (((index << level) << 1) + (1 << level) - 1, level, index, h)
+            for level, index, h in nodes
+        ],
+    )
+    new_size = size + len(items)
+    LogHead.objects.filter(pk=1).update(size=new_size, updated_at=now)
     return AppendResult(
         first_index=size,
         count=len(items),
         size=new_size,
-        root_hash=root,
+        root_hash=tree.root(),
         leaf_hashes=tuple(hashes) if return_hashes else (),
     )
 
@@ -288,25 +302,67 @@ def checkpoint_publish(
     with write_section():
         with transaction.atomic():
             size = _lock_head()
-            cp = Checkpoint.objects.filter(size=size).first()
-            if cp is None:
+            if not Checkpoint.objects.filter(size=size).exists():
                 root = merkle.root_from(selectors.subtree_lookup(merkle.root_ranges(size)), size)
-                text = CheckpointBody(config.origin, size, root).text()
-                cp = Checkpoint.objects.create(
-                    size=size, root_hash=root, note=sign_note(text, config.signer)
-                )
-                root_b64 = base64.b64encode(root).decode("ascii")
-                audit_record(
-                    action="trustlog.checkpoint_published",
-                    object_type="trustlog.checkpoint",
-                    object_id=size,
-                    data={"size": size, "root_hash": root_b64},
-                )
-                publish(CheckpointPublished(size=size, root_hash=root_b64))
+                audit, event = _checkpoint_sign(size, root)
+                audit_record(**audit)
+                publish(event)
         lookup_index_update()
     if collect and config.witnesses:
         cosignatures_collect(size=size, write_section=write_section)
     return selectors.checkpoint_at(size)
+
+
+def _checkpoint_sign(size: int, root: bytes) -> tuple[dict[str, Any], CheckpointPublished]:
+    """Store the log's signed checkpoint of ``size`` (root ``root``) and return the audit
+    entry and event to record for it. The caller holds the head lock and knows there is none
+    yet."""
+    config = log_config()
+    text = CheckpointBody(config.origin, size, root).text()
+    Checkpoint.objects.create(size=size, root_hash=root, note=sign_note(text, config.signer))
+    root_b64 = base64.b64encode(root).decode("ascii")
+    audit = {
+        "action": "trustlog.checkpoint_published",
+        "object_type": "trustlog.checkpoint",
+        "object_id": size,
+        "data": {"size": size, "root_hash": root_b64},
+    }
+    return audit, CheckpointPublished(size=size, root_hash=root_b64)
+
+
+def entries_append_signed(*, items: Sequence[tuple[str, bytes]]) -> AppendResult:
+    """Append a batch of entries and sign a checkpoint of the new size, in ONE transaction:
+    the caller's when it has one (a savepoint in it), so a record and its log entry commit or
+    roll back together.
+
+    For a caller that writes the records the entries describe in the same transaction (the
+    payments hub): the entry indexes are known before the records are stored, and the log's
+    writes share that transaction's lock turn instead of taking three of their own (append,
+    checkpoint, receipts) after it. Witnesses are not asked here: a database transaction
+    must not wait on the network. Call `checkpoint_publish` after commit to collect their
+    cosignatures (it reuses the checkpoint signed here while the log has not grown). The
+    leaf-hash lookup index is brought up to date only when the batch completes a bundle.
+
+    Invariants, locks and events: those of `entries_append` and of `checkpoint_publish`'s
+    signing (one ``CheckpointPublished``); the head lock is held to the end of the caller's
+    transaction.
+
+    Raises:
+        InvalidEntry: If the batch is empty, a kind is invalid or a payload too large.
+        django.core.exceptions.ImproperlyConfigured: If the log has no signing key.
+    """
+    log_config()  # before appending: a log that cannot sign must not grow
+    with transaction.atomic():
+        result = _append(items, return_hashes=False)
+        appended = _appended(result, items)
+        signed = _checkpoint_sign(result.size, result.root_hash)
+        # One insert each for both audit entries and both events: this runs in every
+        # payment batch.
+        audit_record_many([appended[0], signed[0]])
+        publish_many([appended[1], signed[1]])
+        if result.size >> BUNDLE_BITS > result.first_index >> BUNDLE_BITS:
+            lookup_index_update()
+    return result
 
 
 def _cosignature_from(

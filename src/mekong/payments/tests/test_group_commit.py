@@ -308,12 +308,14 @@ def test_a_batch_writes_its_audit_events_and_webhooks_with_one_statement_each():
             if q["sql"].startswith(verb) and f'"{table}"' in q["sql"].split(" WHERE ")[0]
         )
 
-    # One insert for the ledger's own entry, one for the six payments'.
-    assert count("INSERT", "core_auditentry") == 2
-    assert count("INSERT", "core_outboxevent") == 2
+    # One insert for the ledger's own entry, one for the six payments', one for the trustlog's
+    # two (the receipts' append and its checkpoint, made in the batch's transaction).
+    assert count("INSERT", "core_auditentry") == 3
+    assert count("INSERT", "core_outboxevent") == 3
+    assert count("INSERT", "trustlog_checkpoint") == 1
     assert count("SELECT", "payments_webhookendpoint") == 1
     # The six PaymentCompleted events are delivered after commit by one read and one update
-    # (the ledger's event has no subscriber: recorded as dispatched, nothing to deliver).
+    # (the ledger's and the log's events have no subscriber here: recorded as dispatched).
     assert count("SELECT", "core_outboxevent") == 1
     assert count("UPDATE", "core_outboxevent") == 1
 
