@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import http.client  # noqa: E402
+import itertools  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
@@ -208,7 +209,11 @@ def bench_service(env: dict[str, str], seconds: float) -> None:
     from mekong.payments import facade, paying
     from mekong.payments.models import Quote
 
-    (job,) = make_wallets(1)
+    # Payments rotate over several wallets: one wallet would reach its daily limit (tier 2,
+    # USD 5,000: ~1,250 payments of PRINCIPAL) within the run.
+    jobs = make_wallets(16)
+    turn = itertools.cycle(jobs)
+    job = jobs[0]
     payee = facade.resolve_proxy("wallet_id", job["payee"])
     # Baseline: the same five linked transfers, straight into the ledger.
     sample = facade.quote(wallet_id=job["wallet_id"], payee=payee, amount=PRINCIPAL)
@@ -225,8 +230,9 @@ def bench_service(env: dict[str, str], seconds: float) -> None:
         )  # fmt: skip
 
     def payment() -> None:
-        p = facade.resolve_proxy("wallet_id", job["payee"])
-        q = facade.quote(wallet_id=job["wallet_id"], payee=p, amount=PRINCIPAL)
+        sender = next(turn)
+        p = facade.resolve_proxy("wallet_id", sender["payee"])
+        q = facade.quote(wallet_id=sender["wallet_id"], payee=p, amount=PRINCIPAL)
         info = facade.pay(quote_id=q.id, idempotency_key=str(uuid.uuid4()))
         assert info.status == "completed", info
 
