@@ -457,8 +457,10 @@ def payment_create(
     (same request → it is returned, nothing moves again; other request →
     ``idempotency_conflict``); refuse a used or expired quote (nothing recorded); check the
     wallet's limits; run the legs as one linked ledger chain (a screening hit holds the
-    payment: its legs are reserved as pending transfers for a reviewer). After commit, anchor
-    a receipt in the trustlog (or queue it, with deferred receipts).
+    payment: its legs are reserved as pending transfers for a reviewer), and append the
+    receipts of the completed ones to the trustlog (`_append_receipts`; deferred receipts are
+    queued instead). After commit, witnesses cosign; a receipt the batch could not append is
+    anchored then (`receipt_ensure`).
 
     A refused payment (limits, funds, liquidity) is recorded with its ``refusal_code`` and the
     error raised; retrying the same request raises the same error. ``sender_participant``,
@@ -881,7 +883,8 @@ _cosigner: GroupCommitter[None, None] = GroupCommitter(_cosign)
 
 
 def anchor_receipt(payment: Payment) -> None:
-    """Anchor the payment's summary in the trustlog and keep the entry index.
+    """Anchor the payment's summary in the trustlog and keep the entry index: for a payment
+    whose batch could not append its receipt, and for released and refunded payments.
 
     Runs after the payment committed: the log is another module's store and its witnesses
     are separate processes, so money never waits on them. A failure leaves ``receipt_index``
