@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
@@ -177,6 +177,32 @@ class Rows:
         return out
 
 
+#: Field classes whose ``pre_save`` is the attribute itself and whose ``get_db_prep_save``
+#: returns a value of these exact types unchanged on every backend here: such values skip
+#: the field's preparation (two method calls per value, a tenth of an insert's CPU). Exact
+#: classes only: a subclass may prepare differently.
+_PLAIN: dict[type[Any], frozenset[type[Any]]] = {
+    models.CharField: frozenset({str, type(None)}),
+    models.TextField: frozenset({str, type(None)}),
+    models.IntegerField: frozenset({int, type(None)}),
+    models.BigIntegerField: frozenset({int, type(None)}),
+    models.SmallIntegerField: frozenset({int, type(None)}),
+    models.PositiveIntegerField: frozenset({int, type(None)}),
+    models.PositiveBigIntegerField: frozenset({int, type(None)}),
+    models.PositiveSmallIntegerField: frozenset({int, type(None)}),
+    models.BooleanField: frozenset({bool, type(None)}),
+}
+_INT_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+def _plain(field: Any) -> frozenset[type[Any]]:
+    """The value types `insert` may pass through for ``field`` as they are (empty: none)."""
+    kind = type(field)
+    if kind is models.ForeignKey and type(field.target_field) in _INT_KEYS:
+        return frozenset({int, type(None)})  # the integer key of the row it points at
+    return _PLAIN.get(kind, frozenset())
+
+
 #: Rows per INSERT statement (far under SQLite's bound-parameter limit for any model here).
 INSERT_CHUNK = 100
 
@@ -203,14 +229,19 @@ def insert(objects: Sequence[Model], *, using: str = "default") -> None:
     names = ", ".join(q(f.column) for f in fields)
     head = f"INSERT INTO {q(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's names)
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    plain = [_plain(f) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(objects), INSERT_CHUNK):
             chunk = objects[start : start + INSERT_CHUNK]
-            params = [
-                f.get_db_prep_save(f.pre_save(obj, True), connection)
-                for obj in chunk
-                for f in fields
-            ]
+            params = []
+            for obj in chunk:
+                for f, kinds in zip(fields, plain, strict=True):
+                    if kinds:
+                        value = getattr(obj, f.attname)  # what pre_save returns for these
+                        if type(value) in kinds:
+                            params.append(value)
+                            continue
+                    params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
             cursor.execute(head + ", ".join([row_marks] * len(chunk)), params)
     for obj in objects:
         obj._state.adding = False

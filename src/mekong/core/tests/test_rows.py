@@ -83,6 +83,32 @@ def test_insert_stores_what_save_would():
     assert (got.organisation_id, got.data, got.at) == (7, {"a": [1, 2]}, entry.at)
 
 
+@pytest.mark.django_db
+def test_insert_prepares_values_of_other_types_as_save_does():
+    # Plain str/int/bool values skip the fields' preparation; anything else must still be
+    # prepared exactly as save() prepares it.
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    odd = {
+        "name": gettext_lazy("Payments"),  # a lazy string, not a str
+        "last_error": mark_safe("<b>safe</b>"),  # a str subclass
+        "attempts": True,  # a bool for an integer column
+    }
+    inserted = OutboxEvent(payload={}, **odd)  # type: ignore[arg-type]
+    insert([inserted])
+    saved = OutboxEvent(payload={}, **odd)  # type: ignore[arg-type]
+    saved.save(force_insert=True)
+    a = OutboxEvent.objects.get(pk=inserted.pk)
+    b = OutboxEvent.objects.get(pk=saved.pk)
+    assert (a.name, a.last_error, a.attempts) == (b.name, b.last_error, b.attempts)
+    assert (type(a.name), a.name, a.attempts) == (str, "Payments", 1)
+    # A foreign key's integer and an integer column's None go through as they are.
+    entry = AuditEntry(action="x.y", organisation_id=None, actor_user_id=None, data={})
+    insert([entry])
+    assert AuditEntry.objects.get(action="x.y").organisation_id is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_insert_keeps_the_unique_constraints():
     event_id = uuid.uuid4()
