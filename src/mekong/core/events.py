@@ -10,6 +10,7 @@ No Django model signals are used for business logic (docs/adr/0003).
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import logging
 import uuid
@@ -40,11 +41,33 @@ class DomainEvent:
     occurred_at: datetime = dataclasses.field(default_factory=clock.now)
 
     def to_payload(self) -> dict[str, Any]:
-        """Serialise the event's own fields (not id/time, which are outbox columns)."""
-        data = dataclasses.asdict(self)
-        data.pop("event_id")
-        data.pop("occurred_at")
-        return data
+        """Serialise the event's own fields (not id/time, which are outbox columns), each
+        copied as `dataclasses.asdict` copies it."""
+        # Not asdict(self) then pop: it deep-copied the id and the time only to drop them,
+        # most of the ~30 µs an event cost (one per payment, in the batch's writer lock).
+        return {
+            f.name: _copied(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in _OUTBOX_COLUMNS
+        }
+
+
+_OUTBOX_COLUMNS = frozenset({"event_id", "occurred_at"})
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """``value`` as `dataclasses.asdict` would give it: scalars as they are, containers
+    rebuilt, dataclasses as dicts, anything else deep-copied."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+        return type(value)(_copied(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((_copied(k), _copied(v)) for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return copy.deepcopy(value)
 
 
 E = TypeVar("E", bound=DomainEvent)

@@ -311,3 +311,54 @@ def test_an_integrity_error_from_the_handler_is_a_failure_not_handled():
     assert list(
         AuditEntry.objects.filter(action="test.label").values_list("object_id", flat=True)
     ) == ["L1"]
+
+
+@dataclass(frozen=True)
+class _Leg:
+    account: int
+    tags: list[str]
+
+
+def test_the_payload_is_what_asdict_gives_without_id_and_time_and_shares_nothing():
+    import dataclasses
+    import uuid
+    from datetime import UTC, datetime
+    from decimal import Decimal
+    from typing import NamedTuple
+
+    class Pair(NamedTuple):
+        left: int
+        right: str
+
+    @dataclass(frozen=True, kw_only=True)
+    class Everything(DomainEvent):
+        name = "tests.everything"
+        text: str
+        count: int
+        ratio: float
+        flag: bool
+        nothing: None
+        ids: list[str]
+        pair: tuple[int, ...]
+        named: Pair
+        nested: dict[str, list[int]]
+        leg: _Leg
+        legs: list[_Leg]
+        when: datetime
+        key: uuid.UUID
+        amount: Decimal
+
+    evt = Everything(
+        text="ສົມສັກ", count=3, ratio=0.5, flag=True, nothing=None, ids=["a", "b"], pair=(1, 2),
+        named=Pair(1, "x"), nested={"k": [1]}, leg=_Leg(7, ["fee"]), legs=[_Leg(8, [])],
+        when=datetime(2026, 12, 6, tzinfo=UTC), key=uuid.UUID(int=5), amount=Decimal("1.50"),
+    )  # fmt: skip
+    expected = dataclasses.asdict(evt)
+    del expected["event_id"], expected["occurred_at"]
+    payload = evt.to_payload()
+    assert payload == expected
+    assert {k: type(v) for k, v in payload.items()} == {k: type(v) for k, v in expected.items()}
+    payload["ids"].append("c")
+    payload["nested"]["k"].append(2)
+    payload["leg"]["tags"].append("x")
+    assert (evt.ids, evt.nested, evt.leg.tags) == (["a", "b"], {"k": [1]}, ["fee"])
