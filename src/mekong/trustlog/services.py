@@ -93,13 +93,13 @@ def _tune_connection() -> None:
         return
     connection.ensure_connection()
     raw = connection.connection
-    if getattr(raw, "_mekong_trustlog_tuned", False):
+    # Noted on Django's wrapper (sqlite3.Connection takes no attributes), against the raw
+    # connection it tuned: a reconnect gets a new one, tuned again.
+    if getattr(connection, "_mekong_trustlog_tuned", None) is raw:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
-    # A connection class without a __dict__ is simply tuned on every append.
-    with contextlib.suppress(AttributeError):
-        raw._mekong_trustlog_tuned = True
+    connection._mekong_trustlog_tuned = raw  # type: ignore[attr-defined]
 
 
 def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

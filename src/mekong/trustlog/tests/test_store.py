@@ -308,3 +308,23 @@ def test_concurrent_appends_are_serialised_on_postgresql():
         range(140)
     )
     assert selectors.root_at(140) == merkle.root_hash(leaves)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_sqlite_connection_is_tuned_once_and_again_after_a_reconnect():
+    if connection.vendor != "sqlite":
+        pytest.skip("the page cache is tuned on SQLite only")
+
+    def pragmas() -> int:
+        with CaptureQueriesContext(connection) as sql:
+            services.entries_append(items=[("test.kind", b"x")])
+        return sum(q["sql"].startswith("PRAGMA cache_size") for q in sql.captured_queries)
+
+    assert [pragmas(), pragmas(), pragmas()] == [1, 0, 0]
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -services._SQLITE_CACHE_KIB
+    before = connection.connection
+    connection.close()  # a file database reconnects; the in-memory test one stays open
+    connection.ensure_connection()
+    assert pragmas() == (0 if connection.connection is before else 1)
