@@ -331,3 +331,38 @@ def test_an_sqlite_connection_is_tuned_once_and_again_after_a_reconnect():
     connection.close()  # a file database reconnects; the in-memory test one stays open
     connection.ensure_connection()
     assert pragmas() == (0 if connection.connection is before else 1)
+
+
+def test_a_signed_append_commits_with_the_callers_transaction_or_leaves_nothing(monkeypatch):
+    from mekong.trustlog.integrity import log_audit
+
+    def unsigned(size: int, root: bytes):  # type: ignore[no-untyped-def]
+        raise RuntimeError("signer unavailable")
+
+    # The checkpoint fails after the entries and subtree hashes were written: the append's
+    # savepoint drops them, and the caller's transaction goes on.
+    with transaction.atomic():
+        AuditEntry.objects.create(action="test.outer")
+        real = services._checkpoint_sign
+        monkeypatch.setattr(services, "_checkpoint_sign", unsigned)
+        with pytest.raises(RuntimeError, match="signer unavailable"):
+            services.entries_append_signed(items=[("test.kind", b"a"), ("test.kind", b"b")])
+        monkeypatch.setattr(services, "_checkpoint_sign", real)
+        assert (LogEntry.objects.count(), Checkpoint.objects.count()) == (0, 0)
+        assert not SubtreeHash.objects.exists()
+        assert AuditEntry.objects.filter(action="test.outer").exists()
+        with capture_events() as events:
+            result = services.entries_append_signed(items=[("test.kind", b"c")])
+    assert (result.first_index, result.size) == (0, 1)
+    assert LogHead.objects.get().size == 1
+    assert Checkpoint.objects.get().size == 1  # signed in the same transaction
+    names = [e.name for e in events]
+    assert names == ["trustlog.entries_appended", "trustlog.checkpoint_published"]
+    assert log_audit().ok
+
+    # A caller's rollback takes the entries and their checkpoint with it.
+    with transaction.atomic():
+        services.entries_append_signed(items=[("test.kind", b"d")])
+        transaction.set_rollback(True)
+    assert (LogHead.objects.get().size, Checkpoint.objects.count()) == (1, 1)
+    assert log_audit().ok
