@@ -42,7 +42,7 @@ from django.db.models import Sum
 
 from mekong.core import clock
 from mekong.core.audit import audit_record, audit_record_many
-from mekong.core.db.rows import insert
+from mekong.core.db.rows import insert, prepare_insert
 from mekong.core.events import publish, publish_many
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
@@ -224,8 +224,9 @@ def quote_create(
         created_at=now,
         expires_at=now + QUOTE_TTL,
     )
+    store = prepare_insert([quote])  # its values are prepared before the writer lock
     with writer.serial():
-        insert([quote])
+        store()
     return quote
 
 

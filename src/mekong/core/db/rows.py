@@ -215,8 +215,16 @@ def insert(objects: Sequence[Model], *, using: str = "default") -> None:
     use this where nothing needs the new id (audit entries, handled-event marks). The
     instances are marked saved. Signals do not fire, as with ``bulk_create``.
     """
+    prepare_insert(objects, using=using)()
+
+
+def prepare_insert(objects: Sequence[Model], *, using: str = "default") -> Callable[[], None]:
+    """`insert` in two steps: the statements and their values are built now, and the returned
+    function runs them and marks the instances saved. For a caller that must hold a lock
+    while it writes (the payments hub's SQLite writer lock): the preparation, most of an
+    insert's CPU, is done before it takes the lock."""
     if not objects:
-        return
+        return lambda: None
     model = type(objects[0])
     connection = connections[using]
     meta = model._meta
@@ -230,19 +238,26 @@ def insert(objects: Sequence[Model], *, using: str = "default") -> None:
     head = f"INSERT INTO {q(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's names)
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     plain = [_plain(f) for f in fields]
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), INSERT_CHUNK):
-            chunk = objects[start : start + INSERT_CHUNK]
-            params = []
-            for obj in chunk:
-                for f, kinds in zip(fields, plain, strict=True):
-                    if kinds:
-                        value = getattr(obj, f.attname)  # what pre_save returns for these
-                        if type(value) in kinds:
-                            params.append(value)
-                            continue
-                    params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
-            cursor.execute(head + ", ".join([row_marks] * len(chunk)), params)
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = using
+    statements: list[tuple[str, list[Any]]] = []
+    for start in range(0, len(objects), INSERT_CHUNK):
+        chunk = objects[start : start + INSERT_CHUNK]
+        params: list[Any] = []
+        for obj in chunk:
+            for f, kinds in zip(fields, plain, strict=True):
+                if kinds:
+                    value = getattr(obj, f.attname)  # what pre_save returns for these
+                    if type(value) in kinds:
+                        params.append(value)
+                        continue
+                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+        statements.append((head + ", ".join([row_marks] * len(chunk)), params))
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for sql, values in statements:
+                cursor.execute(sql, values)
+        for obj in objects:
+            obj._state.adding = False
+            obj._state.db = using
+
+    return run

@@ -140,3 +140,15 @@ def test_a_model_with_init_receivers_is_hydrated_through_from_db(monkeypatch):
     assert seen == [got]
     assert _fields(got) == _fields(OutboxEvent.objects.get(pk=event.pk))
     assert not got._state.adding
+
+
+@pytest.mark.django_db
+def test_a_prepared_insert_writes_nothing_until_it_runs():
+    events = [OutboxEvent(name=f"p{n}", payload={"n": n}) for n in range(3)]
+    store = rows.prepare_insert(events)
+    assert not OutboxEvent.objects.filter(name__startswith="p").exists()
+    assert all(e._state.adding for e in events)
+    store()
+    assert sorted(OutboxEvent.objects.values_list("name", flat=True)) == ["p0", "p1", "p2"]
+    assert not any(e._state.adding for e in events)
+    rows.prepare_insert([])()  # nothing to write
