@@ -101,11 +101,11 @@ def append_signed(items: Sequence[tuple[str, bytes]]) -> AppendResult:
 
 
 def cosign(*, write_section: WriteSection | None = None) -> None:
-    """Ask the configured witnesses to cosign the log's current checkpoint (after
-    `append_signed` committed); does nothing when the log has no witnesses. ``write_section``
-    is that of `anchor_many`."""
+    """Ask the configured witnesses to cosign the log's newest checkpoint (after
+    `append_signed` committed: it covers those entries); does nothing when the log has no
+    witnesses. ``write_section`` is that of `anchor_many`."""
     if log_config().witnesses:
-        services.checkpoint_publish(write_section=write_section or contextlib.nullcontext)
+        services.cosignatures_collect_latest(write_section=write_section or contextlib.nullcontext)
 
 
 def receipt_for(index: int) -> Receipt:

@@ -31,9 +31,9 @@ from django.db import connection, transaction
 
 from mekong.core import clock
 from mekong.core.audit import audit_record, audit_record_many
-from mekong.core.events import publish, publish_many
+from mekong.core.events import DomainEvent, publish_many
 from mekong.trustlog import bundles, merkle, selectors
-from mekong.trustlog.config import WitnessEndpoint, log_config
+from mekong.trustlog.config import LogConfig, WitnessEndpoint, log_config
 from mekong.trustlog.contracts import AppendResult, CheckpointInfo, Receipt
 from mekong.trustlog.errors import CheckpointNotFound, InvalidEntry
 from mekong.trustlog.events import CheckpointPublished, EntriesAppended
@@ -194,10 +194,15 @@ def entries_append(
     """
     with transaction.atomic():
         result = _append(items, return_hashes=return_hashes)
-        audit, event = _appended(result, items)
-        audit_record(**audit)
-        publish(event)
+        _record(_appended(result, items))
     return result
+
+
+def _record(*done: tuple[dict[str, Any], DomainEvent]) -> None:
+    """Record the audit entries and publish the events of what the caller just did: one
+    insert each, however many."""
+    audit_record_many([audit for audit, _event in done])
+    publish_many([event for _audit, event in done])
 
 
 def _appended(
@@ -315,20 +320,19 @@ def checkpoint_publish(
             size = _lock_head()
             if not Checkpoint.objects.filter(size=size).exists():
                 root = merkle.root_from(selectors.subtree_lookup(merkle.root_ranges(size)), size)
-                audit, event = _checkpoint_sign(size, root)
-                audit_record(**audit)
-                publish(event)
+                _record(_checkpoint_sign(config, size, root))
         lookup_index_update()
     if collect and config.witnesses:
         cosignatures_collect(size=size, write_section=write_section)
     return selectors.checkpoint_at(size)
 
 
-def _checkpoint_sign(size: int, root: bytes) -> tuple[dict[str, Any], CheckpointPublished]:
+def _checkpoint_sign(
+    config: LogConfig, size: int, root: bytes
+) -> tuple[dict[str, Any], CheckpointPublished]:
     """Store the log's signed checkpoint of ``size`` (root ``root``) and return the audit
     entry and event to record for it. The caller holds the head lock and knows there is none
     yet."""
-    config = log_config()
     text = CheckpointBody(config.origin, size, root).text()
     now = connection.ops.adapt_datetimefield_value(clock.now())
     with connection.cursor() as cursor:  # not the ORM's create: this runs in every payment batch
@@ -356,8 +360,8 @@ def entries_append_signed(*, items: Sequence[tuple[str, bytes]]) -> AppendResult
     payments hub): the entry indexes are known before the records are stored, and the log's
     writes share that transaction's lock turn instead of taking three of their own (append,
     checkpoint, receipts) after it. Witnesses are not asked here: a database transaction
-    must not wait on the network. Call `checkpoint_publish` after commit to collect their
-    cosignatures (it reuses the checkpoint signed here while the log has not grown). The
+    must not wait on the network. Call `cosignatures_collect_latest` after commit to collect
+    their cosignatures (for this checkpoint, or a newer one covering it). The
     leaf-hash lookup index is brought up to date only when the batch completes a bundle.
 
     Invariants, locks and events: those of `entries_append` and of `checkpoint_publish`'s
@@ -368,18 +372,26 @@ def entries_append_signed(*, items: Sequence[tuple[str, bytes]]) -> AppendResult
         InvalidEntry: If the batch is empty, a kind is invalid or a payload too large.
         django.core.exceptions.ImproperlyConfigured: If the log has no signing key.
     """
-    log_config()  # before appending: a log that cannot sign must not grow
+    config = log_config()  # before appending: a log that cannot sign must not grow
     with transaction.atomic():
         result = _append(items, return_hashes=False)
-        appended = _appended(result, items)
-        signed = _checkpoint_sign(result.size, result.root_hash)
-        # One insert each for both audit entries and both events: this runs in every
-        # payment batch.
-        audit_record_many([appended[0], signed[0]])
-        publish_many([appended[1], signed[1]])
+        # Both audit entries and both events in one insert each: this runs in every payment
+        # batch.
+        _record(_appended(result, items), _checkpoint_sign(config, result.size, result.root_hash))
         if result.size >> BUNDLE_BITS > result.first_index >> BUNDLE_BITS:
             lookup_index_update()
     return result
+
+
+def cosignatures_collect_latest(*, write_section: WriteSection = contextlib.nullcontext) -> int:
+    """`cosignatures_collect` for the newest checkpoint (it covers every entry appended so
+    far); 0 if none was published. For a caller whose appends signed their checkpoints in
+    their own transactions (`entries_append_signed`): nothing is signed or written here but
+    the cosignatures."""
+    newest = Checkpoint.objects.order_by("-size").values_list("size", flat=True).first()
+    if newest is None:
+        return 0
+    return cosignatures_collect(size=newest, write_section=write_section)
 
 
 def _cosignature_from(

@@ -336,7 +336,7 @@ def test_an_sqlite_connection_is_tuned_once_and_again_after_a_reconnect():
 def test_a_signed_append_commits_with_the_callers_transaction_or_leaves_nothing(monkeypatch):
     from mekong.trustlog.integrity import log_audit
 
-    def unsigned(size: int, root: bytes):  # type: ignore[no-untyped-def]
+    def unsigned(*args: object):  # type: ignore[no-untyped-def]
         raise RuntimeError("signer unavailable")
 
     # The checkpoint fails after the entries and subtree hashes were written: the append's
