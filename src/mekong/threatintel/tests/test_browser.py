@@ -6,6 +6,7 @@ Saves the screenshots the user guide (docs/guide/threatintel.md) shows.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from mekong.identity.tests.factories import PASSWORD
 from mekong.threatintel.tests.conftest import load
@@ -35,10 +36,10 @@ def test_analyst_shares_an_indicator_and_records_a_sighting(
     page.locator("select[name=tlp]").select_option("amber")
     page.screenshot(path=str(screenshot_dir / "threatintel-indicator-form-en.png"))
     page.get_by_role("button", name="Share").click()
-    assert page.get_by_role("heading", name="Mule wallet ring").is_visible()
+    expect(page.get_by_role("heading", name="Mule wallet ring")).to_be_visible()
 
     page.get_by_role("button", name="Record a sighting").click()
-    assert page.get_by_text("seen once").is_visible()
+    expect(page.get_by_text("seen once")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "threatintel-object-en.png"), full_page=True)
 
     page.goto(f"{base}/threatintel/?q=wal-7781")
@@ -68,17 +69,17 @@ def test_admin_submits_a_report_and_manages_a_sharing_group(
     page.locator("select[name=tlp]").select_option("amber")
     page.screenshot(path=str(screenshot_dir / "threatintel-report-form-en.png"), full_page=True)
     page.get_by_role("button", name="Share the report").click()
-    assert page.get_by_role("heading", name="Poison Ivy in the region").is_visible()
-    assert page.locator("ul.referenced li").count() == 1
+    expect(page.get_by_role("heading", name="Poison Ivy in the region")).to_be_visible()
+    expect(page.locator("ul.referenced li")).to_have_count(1)
 
     page.goto(f"{base}/threatintel/groups/")
     page.locator("input[name=name]").fill("Mekong banks")
     page.locator("input[name=slug]").fill("mekong-banks")
     page.get_by_role("button", name="Create the group").click()
-    assert page.get_by_role("heading", name="Mekong banks").is_visible()
+    expect(page.get_by_role("heading", name="Mekong banks")).to_be_visible()
     page.locator("select[name=organisation]").select_option(label="Bank B")
     page.get_by_role("button", name="Add", exact=True).click()
-    assert page.get_by_role("button", name="Remove Bank B").is_visible()
+    expect(page.get_by_role("button", name="Remove Bank B")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "threatintel-group-en.png"), full_page=True)
 
     page.goto(f"{base}/threatintel/groups/")
@@ -91,5 +92,5 @@ def test_admin_submits_a_report_and_manages_a_sharing_group(
     page.goto(f"{base}/threatintel/objects/{indicator['id']}/")
     page.locator("input[name=count]").fill("4")
     page.get_by_role("button", name="Record a sighting").click()
-    assert page.get_by_text("seen 4 times").is_visible()
+    expect(page.get_by_text("seen 4 times")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "threatintel-sighting-en.png"), full_page=True)

@@ -148,6 +148,8 @@ def test_thai_rice_lodged_in_vietnam_green_lane_released_by_officer(
         assert opage.get_by_role("link", name=declaration.reference).is_visible()
         opage.screenshot(path=str(screenshot_dir / "clearance-queue-vi.png"), full_page=True)
         opage.get_by_role("link", name=declaration.reference).click()
+        # The click does not wait for the navigation; counting before it lands counts the queue.
+        opage.wait_for_url(f"{vbase}/customs/clearance/{declaration.pk}/")
         for doc_id in document_ids:
             section = opage.locator(f'section[data-document="{doc_id}"]')
             assert section.locator(".check-fail").count() == 0
