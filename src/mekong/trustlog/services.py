@@ -103,6 +103,8 @@ def _tune_connection() -> None:
 
 
 def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return  # an append that only completed bundles: no edge rows, no statement
     qn = connection.ops.quote_name
     # Table and column names are constants of this module; values are parameters.
     names = ", ".join(qn(c) for c in columns)

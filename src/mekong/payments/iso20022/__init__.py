@@ -1,6 +1,7 @@
 """ISO 20022 messages of the payments hub: pacs.008.001.08 and pacs.002.001.10.
 
-Pure Python (lxml), no Django import. Build from frozen dataclasses, validate against the
+Pure Python, no Django import: documents are written as escaped strings (`xmlparts`), read
+and validated with lxml. Build from frozen dataclasses, validate against the
 official XSDs bundled in ``xsd/`` (see ``xsd/SOURCE.md``):
 
     >>> import uuid

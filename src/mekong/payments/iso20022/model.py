@@ -55,8 +55,9 @@ _BIC = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _CODE4 = re.compile(r"[A-Z0-9]{4}")
 #: Characters XML 1.0 cannot carry at all (C0 controls other than tab/LF/CR, lone surrogates,
-#: U+FFFE/U+FFFF). They are dropped from free text; escaping of ``<&>"`` is lxml's job.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: U+FFFE/U+FFFF). They are dropped from free text; escaping ``<&>"`` is the writers' job
+#: (`xmlparts.text`).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: str | None, limit: int) -> str | None:
@@ -68,7 +69,7 @@ def clean_text(value: str | None, limit: int) -> str | None:
     """
     if value is None:
         return None
-    text = _NOT_XML.sub("", value).strip()
+    text = NOT_XML.sub("", value).strip()
     if len(text) > limit:
         text = text[:limit].rstrip()
     return text or None
@@ -79,7 +80,7 @@ def _identifier(value: object, what: str, limit: int = 35) -> str:
         raise Iso20022Error(f"{what} is required")
     if len(value) > limit:
         raise Iso20022Error(f"{what} is longer than {limit} characters")
-    if _NOT_XML.search(value):
+    if NOT_XML.search(value):
         raise Iso20022Error(f"{what} contains characters XML cannot carry")
     return value
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from lxml import etree  # type: ignore[import-untyped]
-
 from mekong.payments.iso20022.model import Iso20022Error, StatusReport, clean_text
 from mekong.payments.iso20022.validate import parse_document, schema_errors
-from mekong.payments.iso20022.xmlparts import format_datetime, serialise, sub
+from mekong.payments.iso20022.xmlparts import document, el, format_datetime
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"
 MESSAGE_NAME = "pacs.002.001.10"
@@ -26,33 +24,32 @@ def build_pacs002(sr: StatusReport) -> bytes:
     """
     if not isinstance(sr, StatusReport):
         raise Iso20022Error("build_pacs002 needs a StatusReport")
-    root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
-    message = sub(root, "FIToFIPmtStsRpt")
-    header = sub(message, "GrpHdr")
-    sub(header, "MsgId", sr.message_id)
-    sub(header, "CreDtTm", format_datetime(sr.created_at))
-
-    tx = sub(message, "TxInfAndSts")
-    original = sub(tx, "OrgnlGrpInf")
-    sub(original, "OrgnlMsgId", sr.original_message_id)
-    sub(original, "OrgnlMsgNmId", sr.original_message_name)
+    original = el("OrgnlMsgId", sr.original_message_id) + el(
+        "OrgnlMsgNmId", sr.original_message_name
+    )
     if sr.original_created_at is not None:
-        sub(original, "OrgnlCreDtTm", format_datetime(sr.original_created_at))
-    sub(tx, "OrgnlEndToEndId", sr.original_end_to_end_id)
+        original += el("OrgnlCreDtTm", format_datetime(sr.original_created_at))
+    parts = [
+        f"<OrgnlGrpInf>{original}</OrgnlGrpInf>",
+        el("OrgnlEndToEndId", sr.original_end_to_end_id),
+    ]
     if sr.original_transaction_id is not None:
-        sub(tx, "OrgnlTxId", sr.original_transaction_id)
-    sub(tx, "OrgnlUETR", str(sr.original_uetr))
-    sub(tx, "TxSts", sr.status)
+        parts.append(el("OrgnlTxId", sr.original_transaction_id))
+    parts += [el("OrgnlUETR", str(sr.original_uetr)), el("TxSts", sr.status)]
     info = clean_text(sr.additional_info, 105)
     if sr.reason_code is not None or info is not None:
-        reason = sub(tx, "StsRsnInf")
-        if sr.reason_code is not None:
-            sub(sub(reason, "Rsn"), "Cd", sr.reason_code)
+        reason = "" if sr.reason_code is None else f"<Rsn>{el('Cd', sr.reason_code)}</Rsn>"
         if info is not None:
-            sub(reason, "AddtlInf", info)
+            reason += el("AddtlInf", info)
+        parts.append(f"<StsRsnInf>{reason}</StsRsnInf>")
     if sr.accepted_at is not None:
-        sub(tx, "AccptncDtTm", format_datetime(sr.accepted_at))
-    return serialise(root)
+        parts.append(el("AccptncDtTm", format_datetime(sr.accepted_at)))
+    header = f"<GrpHdr>{el('MsgId', sr.message_id)}{el('CreDtTm', format_datetime(sr.created_at))}"
+    return document(
+        NAMESPACE,
+        f"<FIToFIPmtStsRpt>{header}</GrpHdr><TxInfAndSts>{''.join(parts)}</TxInfAndSts>"
+        "</FIToFIPmtStsRpt>",
+    )
 
 
 def _text(node: object, path: str) -> str | None:

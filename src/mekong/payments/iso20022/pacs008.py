@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from lxml import etree  # type: ignore[import-untyped]
-
 from mekong.payments.iso20022.model import CreditTransfer, Iso20022Error, clean_text
 from mekong.payments.iso20022.xmlparts import (
     account,
     agent,
     amount,
+    document,
+    el,
     format_datetime,
     party,
-    serialise,
-    sub,
 )
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"
@@ -24,51 +22,54 @@ def build_pacs008(ct: CreditTransfer) -> bytes:
 
     The settlement is by clearing (``CLRG``) through the hub, named as a proprietary clearing
     system. Element order follows the schema's sequences. Names are written as given (any
-    script), with characters XML cannot carry dropped and cut to 140 characters.
+    script), with characters XML cannot carry dropped and cut to 140 characters; every value
+    is escaped (`xmlparts.text`).
 
     Raises:
         Iso20022Error: ``ct`` is not a `CreditTransfer`.
     """
     if not isinstance(ct, CreditTransfer):
         raise Iso20022Error("build_pacs008 needs a CreditTransfer")
-    root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
-    message = sub(root, "FIToFICstmrCdtTrf")
-
-    header = sub(message, "GrpHdr")
-    sub(header, "MsgId", ct.message_id)
-    sub(header, "CreDtTm", format_datetime(ct.created_at))
-    sub(header, "NbOfTxs", "1")
-    settlement = sub(header, "SttlmInf")
-    sub(settlement, "SttlmMtd", "CLRG")
-    sub(sub(settlement, "ClrSys"), "Prtry", ct.clearing_system)
-
-    tx = sub(message, "CdtTrfTxInf")
-    ids = sub(tx, "PmtId")
-    sub(ids, "InstrId", ct.message_id)
-    sub(ids, "EndToEndId", ct.end_to_end_id)
-    sub(ids, "TxId", ct.transaction_id or ct.end_to_end_id)
-    sub(ids, "UETR", str(ct.uetr))
-    amount(tx, "IntrBkSttlmAmt", ct.settlement_amount, ct.settlement_currency)
-    sub(tx, "IntrBkSttlmDt", ct.settlement_date.isoformat())
-    sub(tx, "AccptncDtTm", format_datetime(ct.created_at))
+    rate = "" if ct.exchange_rate is None else el("XchgRate", format(ct.exchange_rate, "f"))
+    instructed = ""
     if ct.instructed_amount is not None and ct.instructed_currency is not None:
-        amount(tx, "InstdAmt", ct.instructed_amount, ct.instructed_currency)
-    if ct.exchange_rate is not None:
-        sub(tx, "XchgRate", format(ct.exchange_rate, "f"))
-    sub(tx, "ChrgBr", ct.charge_bearer)
-    for charge in ct.charges:
-        info = sub(tx, "ChrgsInf")
-        amount(info, "Amt", charge.amount, charge.currency)
-        agent(info, "Agt", charge.agent)
-    agent(tx, "InstgAgt", ct.instructing_agent or ct.debtor_agent)
-    agent(tx, "InstdAgt", ct.instructed_agent or ct.creditor_agent)
-    party(tx, "Dbtr", ct.debtor)
-    account(tx, "DbtrAcct", ct.debtor)
-    agent(tx, "DbtrAgt", ct.debtor_agent)
-    agent(tx, "CdtrAgt", ct.creditor_agent)
-    party(tx, "Cdtr", ct.creditor)
-    account(tx, "CdtrAcct", ct.creditor)
+        instructed = amount("InstdAmt", ct.instructed_amount, ct.instructed_currency)
+    charges = "".join(
+        f"<ChrgsInf>{amount('Amt', c.amount, c.currency)}{agent('Agt', c.agent)}</ChrgsInf>"
+        for c in ct.charges
+    )
     remittance = clean_text(ct.remittance_info, 140)
-    if remittance is not None:
-        sub(sub(tx, "RmtInf"), "Ustrd", remittance)
-    return serialise(root)
+    created = format_datetime(ct.created_at)
+    header = (
+        f"<GrpHdr>{el('MsgId', ct.message_id)}{el('CreDtTm', created)}<NbOfTxs>1</NbOfTxs>"
+        f"<SttlmInf><SttlmMtd>CLRG</SttlmMtd><ClrSys>{el('Prtry', ct.clearing_system)}"
+        "</ClrSys></SttlmInf></GrpHdr>"
+    )
+    ids = (
+        f"<PmtId>{el('InstrId', ct.message_id)}{el('EndToEndId', ct.end_to_end_id)}"
+        f"{el('TxId', ct.transaction_id or ct.end_to_end_id)}{el('UETR', str(ct.uetr))}</PmtId>"
+    )
+    tx = "".join(
+        (
+            ids,
+            amount("IntrBkSttlmAmt", ct.settlement_amount, ct.settlement_currency),
+            el("IntrBkSttlmDt", ct.settlement_date.isoformat()),
+            el("AccptncDtTm", created),
+            instructed,
+            rate,
+            el("ChrgBr", ct.charge_bearer),
+            charges,
+            agent("InstgAgt", ct.instructing_agent or ct.debtor_agent),
+            agent("InstdAgt", ct.instructed_agent or ct.creditor_agent),
+            party("Dbtr", ct.debtor),
+            account("DbtrAcct", ct.debtor),
+            agent("DbtrAgt", ct.debtor_agent),
+            agent("CdtrAgt", ct.creditor_agent),
+            party("Cdtr", ct.creditor),
+            account("CdtrAcct", ct.creditor),
+            "" if remittance is None else f"<RmtInf>{el('Ustrd', remittance)}</RmtInf>",
+        )
+    )
+    return document(
+        NAMESPACE, f"<FIToFICstmrCdtTrf>{header}<CdtTrfTxInf>{tx}</CdtTrfTxInf></FIToFICstmrCdtTrf>"
+    )

@@ -39,6 +39,7 @@ from mekong.payments.iso20022 import (
     validate,
     validate_pacs002,
     validate_pacs008,
+    xmlparts,
 )
 from mekong.payments.iso20022.model import MAX_MINOR, clean_text, normalise_rate
 from mekong.payments.iso20022.validate import XSD_DIR
@@ -252,6 +253,9 @@ def test_generated_pacs008_is_always_valid(
     xml = build_pacs008(ct)
     assert validate_pacs008(xml) == []
     root = etree.fromstring(xml)
+    # Written as strings: lxml, reading it and writing it again, gives back the same bytes
+    # (well-formed, and every value escaped as its serialiser escapes it).
+    assert etree.tostring(root, xml_declaration=True, encoding="UTF-8") == xml
     # What went in comes out: the amount, and each name as cleaned (never re-interpreted).
     settled = root.find("p:FIToFICstmrCdtTrf/p:CdtTrfTxInf/p:IntrBkSttlmAmt", NS8)
     assert settled.text == format_amount(amount, currency)
@@ -417,6 +421,7 @@ def test_generated_pacs002_is_valid_and_parses_back(
     )
     xml = build_pacs002(report)
     assert validate_pacs002(xml) == []
+    assert etree.tostring(etree.fromstring(xml), xml_declaration=True, encoding="UTF-8") == xml
     parsed = parse_pacs002(xml)
     assert parsed.status == status
     assert parsed.reason_code == reason
@@ -508,6 +513,24 @@ def test_names_are_cleaned_not_rejected() -> None:
     assert text_of(xml, tx + "p:Dbtr/p:Nm") == "สมชาย ใจดี"
     assert len(text_of(xml, tx + "p:Cdtr/p:Nm")) <= 140
     assert etree.fromstring(xml).find(tx + "p:RmtInf", NS8) is None
+
+
+def test_values_are_escaped_as_lxml_escapes_them_and_control_characters_refused() -> None:
+    assert xmlparts.text("Ba & Co <x> ]]> \"q\" 'a'\r\n\t") == (
+        "Ba &amp; Co &lt;x&gt; ]]&gt; \"q\" 'a'&#13;\n\t"
+    )
+    assert xmlparts.attr("a&<>\"\n\r\t'") == "a&amp;&lt;&gt;&quot;&#10;&#13;&#9;'"
+    for bad in ("\x00", "a\x1fb", "\ud800", "\ufffe"):
+        with pytest.raises(ValueError, match="XML compatible"):
+            xmlparts.text(bad)
+        with pytest.raises(ValueError, match="XML compatible"):
+            xmlparts.attr(bad)
+    # Each character that needs escaping, alone and among others, against lxml itself.
+    for value in ("&", "<", ">", "\r", "x\r\ny", "ຮ້ານ <ກາເຟ> & ບໍລິສັດ"):
+        node = etree.Element("A", B=value)
+        node.text = value
+        written = etree.tostring(node, encoding="unicode")
+        assert written == f'<A B="{xmlparts.attr(value)}">{xmlparts.text(value)}</A>'
 
 
 def test_times_are_written_in_utc() -> None:
