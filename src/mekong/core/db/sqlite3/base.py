@@ -1,4 +1,5 @@
-"""Django's SQLite backend with an append-only-aware flush and cached placeholder conversion."""
+"""Django's SQLite backend with an append-only-aware flush, cached placeholder conversion and
+WAL checkpoints in the background (`checkpoint`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.db.backends.sqlite3 import base, operations
 
 from mekong.core.db import append_only
+from mekong.core.db.sqlite3 import checkpoint
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -42,9 +44,16 @@ class CursorWrapper(base.SQLiteCursorWrapper):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    """SQLite with `DatabaseOperations` and `CursorWrapper` above."""
+    """SQLite with `DatabaseOperations` and `CursorWrapper` above; a file database's log is
+    checkpointed by a background thread, not by the writers (`checkpoint`)."""
 
     ops_class = DatabaseOperations
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        conn = super().get_new_connection(conn_params)
+        if not self.is_in_memory_db():
+            checkpoint.ensure(conn, str(self.settings_dict["NAME"]))
+        return conn
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=CursorWrapper)
