@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -207,6 +207,37 @@ def _plain(field: Any) -> frozenset[type[Any]]:
 INSERT_CHUNK = 100
 
 
+class _InsertPlan(NamedTuple):
+    fields: list[Any]
+    head: str
+    row_marks: str
+    plain: list[frozenset[type[Any]]]
+
+
+_INSERT_PLANS: dict[tuple[type[Model], bool, str], _InsertPlan] = {}
+
+
+def _insert_plan(model: type[Model], pk_left_out: bool, connection: Any) -> _InsertPlan:
+    """The columns, statement head and value shortcuts of an insert into ``model``'s table
+    (without its primary key when ``pk_left_out``), worked out once per model: they depend
+    only on the model's metadata, and walking it cost more than a hot insert's statement."""
+    key = (model, pk_left_out, connection.alias)
+    plan = _INSERT_PLANS.get(key)
+    if plan is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and pk_left_out)]
+        q = connection.ops.quote_name
+        names = ", ".join(q(f.column) for f in fields)
+        plan = _InsertPlan(
+            fields,
+            f"INSERT INTO {q(meta.db_table)} ({names}) VALUES ",  # noqa: S608 (model names)
+            "(" + ", ".join(["%s"] * len(fields)) + ")",
+            [_plain(f) for f in fields],
+        )
+        _INSERT_PLANS[key] = plan
+    return plan
+
+
 def insert(objects: Sequence[Model], *, using: str = "default") -> None:
     """INSERT new instances of one model, each value prepared as ``save()`` prepares it
     (``pre_save``, then ``get_db_prep_save``), in statements of `INSERT_CHUNK` rows.
@@ -228,16 +259,8 @@ def prepare_insert(objects: Sequence[Model], *, using: str = "default") -> Calla
     model = type(objects[0])
     connection = connections[using]
     meta = model._meta
-    fields = [
-        f
-        for f in meta.concrete_fields
-        if not (f.primary_key and getattr(objects[0], f.attname) is None)
-    ]
-    q = connection.ops.quote_name
-    names = ", ".join(q(f.column) for f in fields)
-    head = f"INSERT INTO {q(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's names)
-    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    plain = [_plain(f) for f in fields]
+    pk_left_out = getattr(objects[0], meta.pk.attname) is None
+    fields, head, row_marks, plain = _insert_plan(model, pk_left_out, connection)
     statements: list[tuple[str, list[Any]]] = []
     for start in range(0, len(objects), INSERT_CHUNK):
         chunk = objects[start : start + INSERT_CHUNK]

@@ -81,6 +81,13 @@ def test_insert_stores_what_save_would():
     insert([entry])  # the auto key is the database's
     (got,) = AuditEntry.objects.filter(action="thing.done")
     assert (got.organisation_id, got.data, got.at) == (7, {"a": [1, 2]}, entry.at)
+    # The same model with its key given: another plan (the key is a column this time), and
+    # the first one still leaves it out afterwards.
+    insert([AuditEntry(id=got.pk + 100, action="thing.keyed")])
+    insert([AuditEntry(action="thing.unkeyed")])
+    keyed = AuditEntry.objects.get(action="thing.keyed")
+    assert keyed.pk == got.pk + 100
+    assert AuditEntry.objects.get(action="thing.unkeyed").pk not in (got.pk, keyed.pk)
 
 
 @pytest.mark.django_db
