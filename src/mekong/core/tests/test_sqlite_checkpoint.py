@@ -34,7 +34,9 @@ def _eventually(check, timeout: float = 15.0) -> bool:  # type: ignore[no-untype
 
 
 def test_the_log_is_copied_back_by_the_background_thread_not_by_the_writer(tmp_path: Path):
-    path = tmp_path / "db.sqlite3"
+    # A folder name with characters that mean something in an SQLite URI.
+    path = tmp_path / "var #1 ?50%" / "db.sqlite3"
+    path.parent.mkdir()
     writer = _wal_connection(path)
     runner = checkpoint.ensure(writer, str(path))
     assert runner is not None
@@ -91,6 +93,8 @@ def test_the_thread_stops_when_its_database_is_removed_and_does_not_recreate_it(
     writer = _wal_connection(path)
     runner = checkpoint.ensure(writer, str(path))
     assert runner is not None
+    rounds = runner.rounds
+    assert _eventually(lambda: runner.rounds > rounds)  # its connection is open
     writer.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -23,7 +23,9 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
+from urllib.parse import quote
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ FALLBACK_PAGES = 10_000
 INTERVAL_S = 0.5
 #: Pause after a checkpoint that found nothing to copy.
 IDLE_INTERVAL_S = 2.0
+#: At most one warning per this many seconds for a checkpoint that keeps failing.
+_WARN_EVERY_S = 60.0
 
 
 class Checkpointer:
@@ -59,21 +63,28 @@ class Checkpointer:
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
+        # mode=rw: never create a database file that was removed meanwhile. Quoted: ``?``,
+        # ``#`` and ``%`` in a path mean something in an SQLite URI.
+        uri = f"file:{quote(self.path)}?mode=rw"
+        warned_at = -_WARN_EVERY_S
         while True:
+            if not Path(self.path).exists():
+                # The database is gone (a test's temporary file): an open connection would
+                # go on checkpointing the unlinked file, and a new one must not recreate it.
+                if conn is not None:
+                    conn.close()
+                return
             try:
                 if conn is None:
-                    # mode=rw: never create a database file that was removed meanwhile.
-                    conn = sqlite3.connect(
-                        f"file:{self.path}?mode=rw", uri=True, isolation_level=None
-                    )
+                    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
                 _busy, frames, _copied = self.checkpoint(conn)
             except sqlite3.Error as exc:
                 if conn is not None:
                     conn.close()
                     conn = None
-                if not Path(self.path).exists():
-                    return  # the database is gone (a test's temporary file): nothing to keep
-                log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
+                if time.monotonic() - warned_at >= _WARN_EVERY_S:  # not twice a second
+                    warned_at = time.monotonic()
+                    log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
                 frames = 0
             self._wake.wait(INTERVAL_S if frames > 0 else IDLE_INTERVAL_S)
             self._wake.clear()
