@@ -46,7 +46,6 @@ class Checkpointer:
         self.path = path
         self.pid = os.getpid()
         self.rounds = 0  # checkpoints run (tests, diagnostics)
-        self._wake = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"sqlite-checkpoint {Path(path).name}", daemon=True
         )
@@ -54,12 +53,6 @@ class Checkpointer:
 
     def alive(self) -> bool:
         return self._thread.is_alive()
-
-    def checkpoint(self, conn: sqlite3.Connection) -> tuple[int, int, int]:
-        """One passive checkpoint: (busy, pages in the log, pages copied), as SQLite reports."""
-        busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        self.rounds += 1
-        return int(busy), int(frames), int(copied)
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
@@ -77,7 +70,9 @@ class Checkpointer:
             try:
                 if conn is None:
                     conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-                _busy, frames, _copied = self.checkpoint(conn)
+                # (busy, pages in the log, pages copied): only whether there was a log counts.
+                _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                self.rounds += 1
             except sqlite3.Error as exc:
                 if conn is not None:
                     conn.close()
@@ -86,8 +81,7 @@ class Checkpointer:
                     warned_at = time.monotonic()
                     log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
                 frames = 0
-            self._wake.wait(INTERVAL_S if frames > 0 else IDLE_INTERVAL_S)
-            self._wake.clear()
+            time.sleep(INTERVAL_S if frames > 0 else IDLE_INTERVAL_S)
 
 
 _lock = threading.Lock()
