@@ -6,6 +6,7 @@ Pure data, no Django import. ISO 3166-1 alpha-2 codes are the identifiers stored
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,12 @@ class Country:
         gms: True for the five Greater Mekong Subregion member countries.
         asean: True for ASEAN member states.
         calling_code: international dialling prefix without ``+``.
+        utc_offset: minutes ahead of UTC of the country's civil time (of its capital where it
+            spans several zones: Indonesia's WIB).
+
+    A fixed offset, not an IANA zone: none of these countries keeps daylight saving time, and
+    their offsets have not changed since 1982 (when Malaysia and Singapore moved to UTC+8),
+    so a day boundary needs no time-zone database on the host.
     """
 
     code: str
@@ -29,22 +36,49 @@ class Country:
     gms: bool
     asean: bool
     calling_code: str
+    utc_offset: int
+
+    @property
+    def tz(self) -> timezone:
+        """The country's civil time as a fixed-offset `tzinfo`."""
+        return timezone(timedelta(minutes=self.utc_offset), self.code)
 
 
 _COUNTRIES = (
-    Country("KH", "Cambodia", "KHR", "km", gms=True, asean=True, calling_code="855"),
-    Country("LA", "Lao PDR", "LAK", "lo", gms=True, asean=True, calling_code="856"),
-    Country("MM", "Myanmar", "MMK", "my", gms=True, asean=True, calling_code="95"),
-    Country("TH", "Thailand", "THB", "th", gms=True, asean=True, calling_code="66"),
-    Country("VN", "Viet Nam", "VND", "vi", gms=True, asean=True, calling_code="84"),
-    Country("BN", "Brunei Darussalam", "BND", "ms", gms=False, asean=True, calling_code="673"),
-    Country("ID", "Indonesia", "IDR", "id", gms=False, asean=True, calling_code="62"),
-    Country("MY", "Malaysia", "MYR", "ms", gms=False, asean=True, calling_code="60"),
-    Country("PH", "Philippines", "PHP", "fil", gms=False, asean=True, calling_code="63"),
-    Country("SG", "Singapore", "SGD", "en", gms=False, asean=True, calling_code="65"),
-    Country("TL", "Timor-Leste", "USD", "pt", gms=False, asean=True, calling_code="670"),
-    Country("CN", "China", "CNY", "zh", gms=False, asean=False, calling_code="86"),
-    Country("IN", "India", "INR", "hi", gms=False, asean=False, calling_code="91"),
+    Country(
+        "KH", "Cambodia", "KHR", "km", gms=True, asean=True, calling_code="855", utc_offset=420
+    ),
+    Country("LA", "Lao PDR", "LAK", "lo", gms=True, asean=True, calling_code="856", utc_offset=420),
+    Country("MM", "Myanmar", "MMK", "my", gms=True, asean=True, calling_code="95", utc_offset=390),
+    Country("TH", "Thailand", "THB", "th", gms=True, asean=True, calling_code="66", utc_offset=420),
+    Country("VN", "Viet Nam", "VND", "vi", gms=True, asean=True, calling_code="84", utc_offset=420),
+    Country(
+        "BN",
+        "Brunei Darussalam",
+        "BND",
+        "ms",
+        gms=False,
+        asean=True,
+        calling_code="673",
+        utc_offset=480,
+    ),
+    Country(
+        "ID", "Indonesia", "IDR", "id", gms=False, asean=True, calling_code="62", utc_offset=420
+    ),
+    Country(
+        "MY", "Malaysia", "MYR", "ms", gms=False, asean=True, calling_code="60", utc_offset=480
+    ),
+    Country(
+        "PH", "Philippines", "PHP", "fil", gms=False, asean=True, calling_code="63", utc_offset=480
+    ),
+    Country(
+        "SG", "Singapore", "SGD", "en", gms=False, asean=True, calling_code="65", utc_offset=480
+    ),
+    Country(
+        "TL", "Timor-Leste", "USD", "pt", gms=False, asean=True, calling_code="670", utc_offset=540
+    ),
+    Country("CN", "China", "CNY", "zh", gms=False, asean=False, calling_code="86", utc_offset=480),
+    Country("IN", "India", "INR", "hi", gms=False, asean=False, calling_code="91", utc_offset=330),
 )
 
 COUNTRIES: dict[str, Country] = {c.code: c for c in _COUNTRIES}

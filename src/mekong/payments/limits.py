@@ -25,7 +25,8 @@ USD_REFERENCE: dict[str, Decimal] = {
 
 @dataclass(frozen=True, slots=True)
 class TierLimits:
-    """Per-payment, daily (UTC day) and monthly (UTC calendar month) limits in US dollars."""
+    """Per-payment, daily and monthly limits in US dollars. Days and months are the wallet
+    holder's: calendar days of the wallet's country (`mekong.payments.spending`)."""
 
     per_payment: int
     daily: int

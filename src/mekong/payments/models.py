@@ -321,9 +321,9 @@ class Payment(models.Model):
 
 
 class WalletSpend(models.Model):
-    """What a wallet spent on one UTC day: the total debit (fees included, in minor units of the
-    wallet's currency) of its own payments that count against its KYC limits — completed, held
-    or refunded; not refused or rejected payments, not refunds.
+    """What a wallet spent on one day, the local day of its PSP's country: the total debit (fees
+    included, in minor units of the wallet's currency) of its own payments that count against
+    its KYC limits — completed, held or refunded; not refused or rejected payments, not refunds.
 
     Kept in the transaction that decides each payment (and lowered when a reviewer rejects a
     held one), so a limit check reads at most a month of daily rows instead of summing every

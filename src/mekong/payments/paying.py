@@ -411,7 +411,7 @@ def _limit_breaches(pairs: list[tuple[Wallet, Quote]], now: datetime) -> list[st
     their daily totals (`spending`)."""
     if not pairs:
         return []
-    totals = spending.spent([w.pk for w, _q in pairs], now=now)
+    totals = spending.spent([(w.pk, w.participant.country) for w, _q in pairs], now=now)
     out = []
     for wallet, quote in pairs:
         this_month, today = totals.get(wallet.pk, (0, 0))
@@ -757,7 +757,10 @@ def _apply_batch(requests: list[PayRequest]) -> list[Payment | Exception]:
     insert(rows)
     if done:
         fastreads.quotes_mark_used([q.pk for _i, _p, q in done], now)
-        spending.add((p.wallet_id, p.created_at, q.total_debit) for _i, p, q in done)
+        spending.add(
+            (p.wallet_id, p.sender_participant.country, p.created_at, q.total_debit)
+            for _i, p, q in done
+        )
     decided: list[tuple[Payment, dict[str, object]]] = []
     for i, payment, quote in done:
         quote.used_at = now
@@ -1026,7 +1029,16 @@ def _resolve_held(payment_id: uuid.UUID, *, reviewer_user_id: int, post: bool) -
             raise RuntimeError(f"the ledger refused to {phase} a held payment: {bad}")
         payment.status = target
         if not post:  # a rejected payment no longer counts against the wallet's limits
-            spending.add([(payment.wallet_id, payment.created_at, -payment.quote.total_debit)])
+            spending.add(
+                [
+                    (
+                        payment.wallet_id,
+                        payment.sender_participant.country,
+                        payment.created_at,
+                        -payment.quote.total_debit,
+                    )
+                ]
+            )
         payment.reviewed_by_id = reviewer_user_id
         payment.reviewed_at = now
         if post:

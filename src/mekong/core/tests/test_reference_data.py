@@ -45,3 +45,35 @@ def test_iso_4217_minor_units_and_numeric_codes(code, units, numeric):
 def test_unknown_country():
     with pytest.raises(UnknownCountryError):
         country("ZZ")
+
+
+#: The IANA zone of each country's capital (Jakarta for Indonesia, WIB).
+_ZONES = {
+    "KH": "Asia/Phnom_Penh",
+    "LA": "Asia/Vientiane",
+    "MM": "Asia/Yangon",
+    "TH": "Asia/Bangkok",
+    "VN": "Asia/Ho_Chi_Minh",
+    "BN": "Asia/Brunei",
+    "ID": "Asia/Jakarta",
+    "MY": "Asia/Kuala_Lumpur",
+    "PH": "Asia/Manila",
+    "SG": "Asia/Singapore",
+    "TL": "Asia/Dili",
+    "CN": "Asia/Shanghai",
+    "IN": "Asia/Kolkata",
+}
+
+
+@pytest.mark.parametrize("code", sorted(COUNTRIES))
+def test_fixed_offsets_match_the_time_zone_database_all_year(code):
+    # The host's tz database is the oracle: a fixed offset is only right for a zone without
+    # daylight saving time, so every month of two years is checked.
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(_ZONES[code])
+    for year in (2026, 2027):
+        for month in range(1, 13):
+            when = datetime(year, month, 15, 12, tzinfo=UTC)
+            assert when.astimezone(zone).utcoffset() == country(code).tz.utcoffset(when)

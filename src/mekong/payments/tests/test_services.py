@@ -202,7 +202,7 @@ def test_per_payment_and_daily_limits(hub):
     with pytest.raises(errors.LimitExceeded) as daily:
         facade.pay(quote_id=third.id, idempotency_key="d2")
     assert daily.value.extra["limit"] == "daily"
-    # The next UTC day the limit is free again.
+    # The next day the limit is free again.
     with clock.frozen(clock.now() + timedelta(days=1)):
         fresh = facade.quote(wallet_id=basic.pk, payee=_payee(hub, "VN"), amount=15_000_00)
         assert facade.pay(quote_id=fresh.id, idempotency_key="d3").status == "completed"

@@ -1,11 +1,12 @@
 """The wallets' daily spend totals: equal to what their payments add up to after every kind of
 outcome (completed, held then released or rejected, refused, refunded), rebuilt the same from
-the payments, and the basis of the monthly limit."""
+the payments, counted in the wallet holder's local days, and the basis of the monthly limit."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -19,13 +20,26 @@ from mekong.payments.tests.factories import make_hub, make_wallet
 pytestmark = pytest.mark.django_db
 
 
+#: The oracle's clocks: the tz database's zones of the member countries' capitals.
+_ZONES = {
+    "KH": ZoneInfo("Asia/Phnom_Penh"),
+    "LA": ZoneInfo("Asia/Vientiane"),
+    "MM": ZoneInfo("Asia/Yangon"),
+    "TH": ZoneInfo("Asia/Bangkok"),
+    "VN": ZoneInfo("Asia/Ho_Chi_Minh"),
+}
+BANGKOK = _ZONES["TH"]
+
+
 def _recounted() -> dict[tuple[int, object], int]:
-    """The oracle: each wallet's own completed, held or refunded payments summed per UTC day,
-    straight from the payments."""
+    """The oracle: each wallet's own completed, held or refunded payments summed per day of
+    its PSP's country, straight from the payments."""
     out: dict[tuple[int, object], int] = defaultdict(int)
-    for p in Payment.objects.select_related("quote").filter(refund_of__isnull=True):
+    payments = Payment.objects.select_related("quote", "wallet__participant")
+    for p in payments.filter(refund_of__isnull=True):
         if p.status in ("completed", "held", "refunded"):
-            out[(p.wallet_id, p.created_at.astimezone(UTC).date())] += p.quote.total_debit
+            zone = _ZONES[p.wallet.participant.country]
+            out[(p.wallet_id, p.created_at.astimezone(zone).date())] += p.quote.total_debit
     return dict(out)
 
 
@@ -76,7 +90,7 @@ def test_the_daily_totals_follow_every_outcome_and_rebuild_to_the_same():
     assert _kept() == expected
 
 
-def test_the_monthly_limit_counts_the_days_of_this_utc_month_only():
+def test_the_monthly_limit_counts_the_days_of_this_local_month_only():
     hub = make_hub()
     # A basic-tier wallet may send USD 500 a payment, 1,000 a day and 3,000 a month
     # (mekong.payments.limits); THB 15,000 is about USD 435. Same currency: no FX rate needed
@@ -91,14 +105,38 @@ def test_the_monthly_limit_counts_the_days_of_this_utc_month_only():
                 paid = _pay(basic, payee, 15_000_00, f"{n}-{m}")
                 assert paid.status == "completed"
                 debits.append(Payment.objects.get(pk=paid.id).quote.total_debit)
-    with clock.frozen(datetime(2027, 1, 31, 23, 59, tzinfo=UTC)):
-        assert spending.spent([basic.pk], now=clock.now()) == {basic.pk: (sum(debits), 0)}
+    with clock.frozen(datetime(2027, 1, 31, 23, 59, tzinfo=BANGKOK)):
+        assert spending.spent([(basic.pk, "TH")], now=clock.now()) == {basic.pk: (sum(debits), 0)}
         with pytest.raises(errors.LimitExceeded) as caught:  # ≈ USD 3,045 this month
             _pay(basic, payee, 15_000_00, "31 January")
         assert caught.value.extra["limit"] == "monthly"
-    with clock.frozen(datetime(2027, 2, 1, 0, 1, tzinfo=UTC)):  # a new month: January is gone
-        assert spending.spent([basic.pk], now=clock.now()) == {}
+    # A new month in Bangkok (still 31 January, 17:01, in UTC): January is gone.
+    with clock.frozen(datetime(2027, 2, 1, 0, 1, tzinfo=BANGKOK)):
+        assert spending.spent([(basic.pk, "TH")], now=clock.now()) == {}
         assert _pay(basic, payee, 15_000_00, "1 February").status == "completed"
+
+
+def test_days_and_months_are_the_wallet_holders_own():
+    hub = make_hub()
+    th = make_wallet(hub.psps["TH"], funds=10**9, kyc_tier=1)
+    mm = make_wallet(hub.psps["MM"], funds=10**12, kyc_tier=1)
+    th_payee = make_wallet(hub.psps["TH"], name="Thai Payee")
+    mm_payee = make_wallet(hub.psps["MM"], name="Myanmar Payee")
+    # 17:15 UTC on 31 January is 00:15 on 1 February in Bangkok, 23:45 on 31 January in
+    # Yangon (UTC+06:30).
+    when = datetime(2027, 1, 31, 17, 15, tzinfo=UTC)
+    with clock.frozen(when):
+        assert _pay(th, th_payee, 1_000_00, "th").status == "completed"
+        assert _pay(mm, mm_payee, 10_000_00, "mm").status == "completed"
+    days = {s.wallet_id: s.day for s in WalletSpend.objects.filter(wallet__in=[th, mm])}
+    assert days == {th.pk: date(2027, 2, 1), mm.pk: date(2027, 1, 31)}
+    both = [(th.pk, "TH"), (mm.pk, "MM")]
+    with clock.frozen(when + timedelta(minutes=10)):  # 23:55 in Yangon: each in its own day
+        totals = spending.spent(both, now=clock.now())
+        assert {w: today > 0 for w, (_month, today) in totals.items()} == {th.pk: True, mm.pk: True}
+    with clock.frozen(when + timedelta(minutes=20)):  # 00:05 on 1 February in Yangon too
+        assert set(spending.spent(both, now=clock.now())) == {th.pk}
+    assert _kept() == _recounted()
 
 
 def test_the_cli_rebuilds_the_totals_while_the_hub_runs(capsys):
