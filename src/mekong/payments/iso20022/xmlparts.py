@@ -60,6 +60,12 @@ def el(tag: str, value: str) -> str:
     return f"<{tag}>{text(value)}</{tag}>"
 
 
+def wrap(tag: str, inner: str) -> str:
+    """``<tag>inner</tag>`` around already-built children, or ``<tag/>`` when there are none,
+    as lxml writes an empty element (a party whose name cleans away to nothing)."""
+    return f"<{tag}>{inner}</{tag}>" if inner else f"<{tag}/>"
+
+
 def document(namespace: str, body: str) -> bytes:
     """The UTF-8 bytes of a ``Document`` in ``namespace`` holding ``body`` (already built),
     with an XML declaration and no pretty-printing: what is signed is what is sent."""
@@ -100,7 +106,7 @@ def agent(tag: str, value: Agent) -> str:
     name = clean_text(value.name, 140)
     if name is not None:
         parts.append(el("Nm", name))
-    return f"<{tag}><FinInstnId>{''.join(parts)}</FinInstnId></{tag}>"
+    return f"<{tag}>{wrap('FinInstnId', ''.join(parts))}</{tag}>"
 
 
 def party(tag: str, value: Party) -> str:
@@ -109,7 +115,7 @@ def party(tag: str, value: Party) -> str:
     inner = "" if name is None else el("Nm", name)
     if value.country is not None:
         inner += el("CtryOfRes", value.country)
-    return f"<{tag}>{inner}</{tag}>"
+    return wrap(tag, inner)
 
 
 def account(tag: str, value: Party) -> str:

@@ -515,6 +515,15 @@ def test_names_are_cleaned_not_rejected() -> None:
     assert etree.fromstring(xml).find(tx + "p:RmtInf", NS8) is None
 
 
+def test_a_party_whose_name_cleans_away_is_an_empty_element_as_lxml_writes_it() -> None:
+    # Found by the property test: "\x0b" cleans to nothing, and ``<Cdtr></Cdtr>`` is what
+    # lxml would write back as ``<Cdtr/>`` (the same document, other bytes).
+    xml = build_pacs008(credit_transfer(creditor=Party("\x0b", account="MM1")))
+    assert validate_pacs008(xml) == []
+    assert b"<Cdtr/>" in xml
+    assert etree.tostring(etree.fromstring(xml), xml_declaration=True, encoding="UTF-8") == xml
+
+
 def test_values_are_escaped_as_lxml_escapes_them_and_control_characters_refused() -> None:
     assert xmlparts.text("Ba & Co <x> ]]> \"q\" 'a'\r\n\t") == (
         "Ba &amp; Co &lt;x&gt; ]]&gt; \"q\" 'a'&#13;\n\t"
