@@ -9,10 +9,11 @@ rows in the database, so the thread holds no state of its own.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,9 @@ class BackgroundLoop:
     from it is logged with ``failure`` and the next round starts on a fresh connection. With
     ``linger`` (seconds), a woken loop waits that long before its round, so the work queued
     in the meantime joins it (one round's fixed cost shared by more items, as Kafka's
-    ``linger.ms`` does for a producer's batches).
+    ``linger.ms`` does for a producer's batches). With ``off_switch``, the environment
+    variable of that name set to ``off`` or ``0`` keeps `kick_after_commit` from starting
+    it (the CLI does the work instead).
     """
 
     def __init__(
@@ -35,12 +38,14 @@ class BackgroundLoop:
         idle_wait: float,
         failure: str,
         linger: float = 0.0,
+        off_switch: str | None = None,
     ) -> None:
         self.name = name
         self.work = work
         self.idle_wait = idle_wait
         self.linger = linger
         self.failure = failure
+        self.off_switch = off_switch
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._start = threading.Lock()
@@ -55,6 +60,20 @@ class BackgroundLoop:
                     self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                     self._thread.start()
         self._wake.set()
+
+    def kick_after_commit(self) -> None:
+        """`kick` once the caller's transaction has committed (at once outside one): the rows
+        the loop is woken for are not visible to its connection before (and tests, which run
+        in a transaction, never start it). Nothing when the off switch is set."""
+        if connection.in_atomic_block:
+            transaction.on_commit(self.kick_after_commit)
+            return
+        if self.off_switch and os.environ.get(self.off_switch, "on").strip().lower() in (
+            "off",
+            "0",
+        ):
+            return
+        self.kick()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the loop (after its current round) and wait for it."""

@@ -47,7 +47,16 @@ from mekong.core.events import publish, publish_many
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
-from mekong.payments import fastreads, fx, limits, screening, spending, webhooks, writer
+from mekong.payments import (
+    fastreads,
+    fx,
+    limits,
+    log_compaction,
+    screening,
+    spending,
+    webhooks,
+    writer,
+)
 from mekong.payments.errors import (
     CurrencyNotSupported,
     HubBusy,
@@ -869,6 +878,8 @@ def _append_receipts(payments: Sequence[Payment]) -> None:
         return
     for n, payment in enumerate(payments):
         payment.receipt_index = appended.first_index + n
+    if appended.compaction_due:  # after commit: the log's larger index merges, off this batch
+        log_compaction.kick()
 
 
 def _cosign(items: Sequence[Item[None, None]]) -> None:

@@ -28,12 +28,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
 
 from mekong.payments import fastreads, writer
 from mekong.payments.background import BackgroundLoop
@@ -119,13 +117,7 @@ def kick() -> None:
     Not inside a transaction (the row may not be visible yet, and tests run in one): then it
     wakes the loop on commit. Not with ``PAYMENTS_ANCHOR_LOOP=off``.
     """
-    if connection.in_atomic_block:
-        # Wake the loop once the caller's transaction has committed the payment.
-        transaction.on_commit(kick)
-        return
-    if os.environ.get("PAYMENTS_ANCHOR_LOOP", "on").strip().lower() in ("off", "0"):
-        return
-    _loop.kick()
+    _loop.kick_after_commit()
 
 
 def stop(timeout: float = 10.0) -> None:
@@ -146,4 +138,5 @@ _loop = BackgroundLoop(
     idle_wait=IDLE_WAIT,
     linger=LINGER,
     failure="anchoring deferred payment receipts failed",
+    off_switch="PAYMENTS_ANCHOR_LOOP",
 )

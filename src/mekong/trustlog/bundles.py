@@ -7,7 +7,10 @@ per entry. It is built off the append path (`services.lookup_index_update`, afte
 checkpoint): each update indexes the bundles appended since the last one as one *run* of
 16-byte records (the leaf hash's first 8 bytes, the entry index), partitioned into 1,024
 buckets by their first 10 bits (one row per bucket and run); runs merge like a binary counter,
-so a lookup reads ``O(log n)`` small rows and confirms the few candidates' full hashes.
+so a lookup reads ``O(log n)`` small rows and confirms the few candidates' full hashes. The
+append-side merges stop at `MERGE_CAP`; larger ones are done by `key_compact_step` in short
+transactions of their own (`services.lookup_index_compact`), so no writer waits on a merge of
+the whole index.
 Bundles not indexed yet are found by scanning their hash tiles (`tiles_find`). All functions run
 inside the caller's transaction; those that write expect the log head lock (`services`).
 """
@@ -146,10 +149,54 @@ def _bucket_floor(bucket: int) -> bytes:
 _INSERT_BUCKETS = "INSERT INTO trustlog_leafkeybucket (run, bucket, records) VALUES (%s, %s, %s)"
 
 
+#: The largest run, in entries, that `key_run_add` makes by merging (4 bundles). Merging
+#: inside the append's transaction is what keeps lookups at ``O(log n)`` rows, but an uncapped
+#: binary counter now and then rewrites the whole index there: 1.6 s under the payments'
+#: writer lock on a 4M-entry log. Each merge rewrites up to 1,024 bucket rows whatever the
+#: runs' size, so even small merges cost milliseconds: at 16 bundles the cascade of four
+#: took up to ~35 ms, at 4 bundles ~13 ms (bench/trustlog_index.py). The larger merges are
+#: left to `key_compact_step`.
+MERGE_CAP = 4 * BUNDLE_SIZE
+#: About how many bytes of records one `key_compact_step` rewrites (whole buckets, at least
+#: one): a step then holds the write lock ~5-10 ms on SQLite.
+COMPACT_STEP_BYTES = 256 * 1024
+
+
+def _runs(cursor: Any) -> list[tuple[int, int]]:
+    cursor.execute("SELECT start, stop FROM trustlog_leafkeyrun ORDER BY start")
+    return [(int(a), int(b)) for a, b in cursor.fetchall()]
+
+
+def _move(cursor: Any, into: int, src: int, lo: int, hi: int) -> None:
+    """Move run ``src``'s records of buckets ``lo .. hi`` into run ``into``'s rows of the same
+    buckets (blobs concatenated: a lookup scans a bucket's blob, it need not be sorted)."""
+    cursor.execute(
+        "SELECT bucket, records FROM trustlog_leafkeybucket"
+        " WHERE run IN (%s, %s) AND bucket >= %s AND bucket <= %s ORDER BY bucket, run",
+        [into, src, lo, hi],
+    )
+    merged: dict[int, list[bytes]] = {}
+    for bucket, records in cursor.fetchall():  # ``into`` < ``src``: its records come first
+        merged.setdefault(int(bucket), []).append(bytes(records))
+    cursor.execute(
+        "DELETE FROM trustlog_leafkeybucket"
+        " WHERE run IN (%s, %s) AND bucket >= %s AND bucket <= %s",
+        [into, src, lo, hi],
+    )
+    cursor.executemany(_INSERT_BUCKETS, [(into, k, b"".join(parts)) for k, parts in merged.items()])
+
+
+def _absorb(cursor: Any, into: int, src: int, src_stop: int) -> None:
+    """Run ``src`` (now empty of records) ends; run ``into`` covers its entries too."""
+    cursor.execute("DELETE FROM trustlog_leafkeyrun WHERE start = %s", [src])
+    cursor.execute("UPDATE trustlog_leafkeyrun SET stop = %s WHERE start = %s", [src_stop, into])
+
+
 def key_run_add(first: int, tiles: bytes) -> None:
     """Index the bundled entries ``first ..`` (whole bundles; ``tiles`` is their hash tiles
     concatenated) as a new run, then merge runs while the previous one is no larger than the
-    newest (binary-counter merging: ``O(log n)`` runs, blobs concatenated, never re-sorted).
+    newest (binary-counter merging: ``O(log n)`` runs, blobs concatenated, never re-sorted)
+    and the merged run stays within `MERGE_CAP`; `key_compact_step` does the larger merges.
     """
     if first % BUNDLE_SIZE or len(tiles) % (_HASH * BUNDLE_SIZE):
         raise ValueError("a lookup run covers whole bundles")
@@ -161,25 +208,68 @@ def key_run_add(first: int, tiles: bytes) -> None:
         cursor.execute(
             "INSERT INTO trustlog_leafkeyrun (start, stop) VALUES (%s, %s)", [first, stop]
         )
-        cursor.execute("SELECT start, stop FROM trustlog_leafkeyrun ORDER BY start")
-        runs = [(int(a), int(b)) for a, b in cursor.fetchall()]
-        while len(runs) >= 2 and runs[-2][1] - runs[-2][0] <= runs[-1][1] - runs[-1][0]:
-            (a, _), (b, b_stop) = runs[-2], runs.pop()
+        runs = _runs(cursor)
+        while len(runs) >= 2:
+            (a, a_stop), (b, b_stop) = runs[-2], runs[-1]
+            if a_stop - a > b_stop - b or b_stop - a > MERGE_CAP:
+                break
+            _move(cursor, a, b, 0, (1 << KEY_BUCKET_BITS) - 1)
+            _absorb(cursor, a, b, b_stop)
+            runs[-2:] = [(a, b_stop)]
+
+
+def key_compact_pair(runs: Sequence[tuple[int, int]]) -> tuple[int, int, int] | None:
+    """The merge `key_compact_step` works on among ``runs`` (``(start, stop)``, ascending):
+    the leftmost neighbours ``x``, ``y`` with ``x`` no larger than ``y`` and together larger
+    than `MERGE_CAP`, as ``(x start, y start, y stop)``; None when the index is compact.
+
+    Leftmost, so that every step continues the same merge until it is done: a step never
+    changes ``x``'s size, and `key_run_add` only merges runs that together fit the cap.
+    """
+    for (x, x_stop), (y, y_stop) in pairwise(runs):
+        if x_stop - x <= y_stop - y and y_stop - x > MERGE_CAP:
+            return x, y, y_stop
+    return None
+
+
+def key_compact_due() -> bool:
+    """Whether `key_compact_step` has work (a hint when read without the head lock)."""
+    with connection.cursor() as cursor:
+        return key_compact_pair(_runs(cursor)) is not None
+
+
+def key_compact_step() -> bool:
+    """Do one bounded piece of the lookup index's pending merge; False if there is none.
+
+    Moves the next buckets of run ``y`` into run ``x`` (`key_compact_pair`), about
+    `COMPACT_STEP_BYTES` of records, and once ``y`` has none left, deletes it and extends
+    ``x`` to ``y``'s stop as it is then (a `key_run_add` merge may have grown ``y``
+    meanwhile). Between steps both runs stay listed and each record is in exactly one of
+    them, so lookups are right after any step, and a step that crashes rolls back whole: the
+    next one starts from what is committed. The caller holds the log head lock.
+    """
+    with connection.cursor() as cursor:
+        pair = key_compact_pair(_runs(cursor))
+        if pair is None:
+            return False
+        x, y, y_stop = pair
+        cursor.execute("SELECT min(bucket) FROM trustlog_leafkeybucket WHERE run = %s", [y])
+        row = cursor.fetchone()
+        if row is not None and row[0] is not None:
+            # Leaf hashes are SHA-256 outputs, so a bucket of the two runs holds about 1/1024
+            # of their records: no need to read the rows' sizes to cut a step.
+            per_bucket = _RECORD * (y_stop - x) >> KEY_BUCKET_BITS
+            lo = int(row[0])
+            hi = lo + max(1, COMPACT_STEP_BYTES // max(1, per_bucket)) - 1
+            _move(cursor, x, y, lo, hi)
             cursor.execute(
-                "SELECT bucket, records FROM trustlog_leafkeybucket"
-                " WHERE run IN (%s, %s) ORDER BY bucket, run",
-                [a, b],
+                "SELECT 1 FROM trustlog_leafkeybucket WHERE run = %s AND bucket > %s LIMIT 1",
+                [y, hi],
             )
-            merged: dict[int, list[bytes]] = {}
-            for bucket, records in cursor.fetchall():
-                merged.setdefault(int(bucket), []).append(bytes(records))
-            cursor.execute("DELETE FROM trustlog_leafkeybucket WHERE run IN (%s, %s)", [a, b])
-            cursor.executemany(
-                _INSERT_BUCKETS, [(a, k, b"".join(parts)) for k, parts in merged.items()]
-            )
-            cursor.execute("DELETE FROM trustlog_leafkeyrun WHERE start = %s", [b])
-            cursor.execute("UPDATE trustlog_leafkeyrun SET stop = %s WHERE start = %s", [b_stop, a])
-            runs[-1] = (a, b_stop)
+            if cursor.fetchone() is not None:  # y keeps the rest of its buckets for later
+                return True
+        _absorb(cursor, x, y, y_stop)
+    return True
 
 
 def key_indexed_upto() -> int:

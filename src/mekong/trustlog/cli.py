@@ -334,11 +334,13 @@ def cmd_witness_demo(args: argparse.Namespace) -> int:
 
 # --- registration ------------------------------------------------------------------------------
 def cmd_reindex(args: argparse.Namespace) -> int:
-    """Bring the leaf-hash lookup index up to date (appends leave it behind)."""
+    """Bring the leaf-hash lookup index up to date (appends leave it behind) and finish its
+    merges."""
     _django()
-    from mekong.trustlog.services import lookup_index_update
+    from mekong.trustlog.services import lookup_index_compact, lookup_index_update
 
     print(f"indexed {lookup_index_update()} entries")
+    lookup_index_compact()
     return 0
 
 

@@ -35,6 +35,8 @@ class AppendResult:
         size: Log size after the batch.
         root_hash: Root of the tree of ``size`` leaves.
         leaf_hashes: Leaf hashes of the batch, in order (empty if not requested).
+        compaction_due: The append left lookup-index merges for ``index_compact`` (only
+            ``append_signed`` sets it).
     """
 
     first_index: int
@@ -42,6 +44,7 @@ class AppendResult:
     size: int
     root_hash: bytes
     leaf_hashes: tuple[bytes, ...] = ()
+    compaction_due: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ To anchor many records at once, ``facade.anchor_many([(kind, payload), ...])`` a
 in one transaction under one checkpoint and returns a receipt for each.
 
 A module that stores records and wants their log entries in the same transaction (so both
-commit or neither does) calls ``append_signed`` inside it, then ``cosign`` after commit.
+commit or neither does) calls ``append_signed`` inside it, then ``cosign`` after commit, and
+``index_compact`` now and then off the request path.
 
 `verify_receipt` is the pure function of `mekong.trustlog.receipt` (no database, no network).
 """
@@ -19,7 +20,7 @@ commit or neither does) calls ``append_signed`` inside it, then ``cosign`` after
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mekong.trustlog import selectors, services
 from mekong.trustlog.config import log_config
@@ -33,6 +34,7 @@ __all__ = [
     "anchor_many",
     "append_signed",
     "cosign",
+    "index_compact",
     "latest_checkpoint",
     "log_key",
     "receipt_for",
@@ -106,6 +108,20 @@ def cosign(*, write_section: WriteSection | None = None) -> None:
     witnesses. ``write_section`` is that of `anchor_many`."""
     if log_config().witnesses:
         services.cosignatures_collect_latest(write_section=write_section or contextlib.nullcontext)
+
+
+def index_compact(
+    *, write_section: WriteSection | None = None, stopping: Callable[[], bool] | None = None
+) -> int:
+    """Finish the log's lookup-index merges that `append_signed` leaves (it merges only small
+    runs inside the caller's transaction), in short transactions of their own; return how
+    many. Call it after commit, off the request path (a background loop): it only keeps
+    lookups by leaf hash fast. ``write_section`` is that of `anchor_many`; ``stopping`` ends
+    it early."""
+    return services.lookup_index_compact(
+        write_section=write_section or contextlib.nullcontext,
+        stopping=stopping or (lambda: False),
+    )
 
 
 def receipt_for(index: int) -> Receipt:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -295,6 +296,32 @@ def lookup_index_update() -> int:
     return stop - start
 
 
+def lookup_index_compact(
+    *,
+    write_section: WriteSection = contextlib.nullcontext,
+    stopping: Callable[[], bool] = lambda: False,
+) -> int:
+    """Finish the lookup index's pending merges (`bundles.key_compact_step`), one short
+    transaction per step, until none is left or ``stopping()``; return the steps done.
+
+    Appends merge only small runs (`bundles.MERGE_CAP`), so that a payment batch never waits
+    on a rewrite of the whole index; this does the larger merges in pieces of about
+    `bundles.COMPACT_STEP_BYTES`, each in its own ``write_section()`` (a writer queued
+    behind a step waits ~10 ms, not seconds). Lookups are right before, between and after
+    steps; left undone, the index only costs lookups a few more rows each.
+
+    Lock: the log head row, per step (steps of concurrent callers take turns). No events.
+    """
+    steps = 0
+    while not stopping() and bundles.key_compact_due():  # an unlocked look: idle costs no turn
+        with write_section(), transaction.atomic():
+            _lock_head()
+            if not bundles.key_compact_step():
+                break
+        steps += 1
+    return steps
+
+
 def checkpoint_publish(
     *, collect: bool = True, write_section: WriteSection = contextlib.nullcontext
 ) -> CheckpointInfo:
@@ -307,11 +334,11 @@ def checkpoint_publish(
     Invariants: at most one checkpoint per size; a checkpoint's root is the root of the tree
     of its size. Lock: the log head row while reading the size and signing, so the checkpoint
     names a state the log really had; released before any witness is contacted. Then brings
-    the leaf-hash lookup index up to date (`lookup_index_update`, its own transaction). Writes a
-    ``trustlog.checkpoint_published`` audit entry and publishes `CheckpointPublished` when a
-    new checkpoint is signed. The signing and index transactions run inside one
-    ``write_section()``, the storing of cosignatures inside another; witnesses are asked
-    between the two.
+    the leaf-hash lookup index up to date (`lookup_index_update`, its own transaction) and
+    finishes its merges (`lookup_index_compact`). Writes a ``trustlog.checkpoint_published``
+    audit entry and publishes `CheckpointPublished` when a new checkpoint is signed. The
+    signing and index transactions run inside one ``write_section()``, each compaction step
+    and the storing of cosignatures inside others; witnesses are asked last.
 
     Raises:
         django.core.exceptions.ImproperlyConfigured: If the log has no signing key.
@@ -324,6 +351,7 @@ def checkpoint_publish(
                 root = merkle.root_from(selectors.subtree_lookup(merkle.root_ranges(size)), size)
                 _record(_checkpoint_sign(config, size, root))
         lookup_index_update()
+    lookup_index_compact(write_section=write_section)
     if collect and config.witnesses:
         cosignatures_collect(size=size, write_section=write_section)
     return selectors.checkpoint_at(size)
@@ -364,7 +392,9 @@ def entries_append_signed(*, items: Sequence[tuple[str, bytes]]) -> AppendResult
     checkpoint, receipts) after it. Witnesses are not asked here: a database transaction
     must not wait on the network. Call `cosignatures_collect_latest` after commit to collect
     their cosignatures (for this checkpoint, or a newer one covering it). The
-    leaf-hash lookup index is brought up to date only when the batch completes a bundle.
+    leaf-hash lookup index is brought up to date only when the batch completes a bundle, with
+    small merges only: when it leaves larger ones, the result says ``compaction_due`` and the
+    caller runs `lookup_index_compact` after commit, off its request path.
 
     Invariants, locks and events: those of `entries_append` and of `checkpoint_publish`'s
     signing (one ``CheckpointPublished``); the head lock is held to the end of the caller's
@@ -382,6 +412,8 @@ def entries_append_signed(*, items: Sequence[tuple[str, bytes]]) -> AppendResult
         _record(_appended(result, items), _checkpoint_sign(config, result.size, result.root_hash))
         if result.size >> BUNDLE_BITS > result.first_index >> BUNDLE_BITS:
             lookup_index_update()
+            if bundles.key_compact_due():
+                return dataclasses.replace(result, compaction_due=True)
     return result
 
 

@@ -111,6 +111,7 @@ def test_lookup_runs_merge_like_a_binary_counter_and_find_every_entry():
     for _ in range(11):  # eleven runs of one bundle each
         hashes += _append([256])
         assert services.lookup_index_update() == 256
+        services.lookup_index_compact()  # as `checkpoint_publish` does after its update
     hashes += _append([3])
     assert services.lookup_index_update() == 0  # edge rows are not in the runs
     runs = list(LeafKeyRun.objects.order_by("start").values_list("start", "stop"))
