@@ -8,6 +8,10 @@ of a few bundles needs many steps, and every entry must be found after each one.
 
 from __future__ import annotations
 
+import threading
+import time
+from itertools import pairwise
+
 import pytest
 from django.db import connection, transaction
 
@@ -174,3 +178,61 @@ def test_reindex_updates_and_compacts(tiny, capsys):
     assert run_cli(["log", "reindex"]) == 0
     assert capsys.readouterr().out == "indexed 0 entries\n"
     assert _runs() == [(0, 1024)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_compactors_racing_each_other_and_appends_lose_and_double_nothing(tiny, monkeypatch):
+    """Two compactors (as two server processes' loops) run while a third thread appends
+    inline-receipt batches that each complete a bundle: every step and append takes the head
+    row lock, and whatever the interleaving the runs end contiguous, each record once."""
+    monkeypatch.setattr(bundles, "COMPACT_STEP_BYTES", 300)  # a few buckets a step
+    appended: list[bytes] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+    steps_while_appending: list[int] = []
+
+    def append() -> None:
+        try:
+            for b in range(12):
+                items = [("test.race", b"%d.%d" % (b, i)) for i in range(BUNDLE)]
+                first = services.entries_append_signed(items=items).first_index
+                assert first == b * BUNDLE
+                appended.extend(selectors.entry_get(first + i).leaf_hash for i in (0, 77, 255))
+                time.sleep(0.02)  # let the compactors in between appends
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            done.set()
+            connection.close()
+
+    def compact() -> None:
+        try:
+            while not done.is_set():
+                steps_while_appending.append(services.lookup_index_compact())
+            services.lookup_index_compact()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=f) for f in (append, compact, compact)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+
+    assert not errors
+    assert sum(steps_while_appending) > 0  # the race happened: steps between the appends
+    services.lookup_index_compact()
+    runs = _runs()
+    assert (runs[0][0], runs[-1][1]) == (0, 12 * BUNDLE)
+    assert all(a_stop == b for (_a, a_stop), (b, _b) in pairwise(runs))
+    assert not bundles.key_compact_due()
+    assert sum(len(blobs) for blobs in _records().values()) == 12 * BUNDLE  # distinct records
+    assert sum(len(bytes(r)) for r in LeafKeyBucket.objects.values_list("records", flat=True)) == (
+        16 * 12 * BUNDLE
+    )
+    for n, leaf_hash in enumerate(appended):
+        index = (n // 3) * BUNDLE + (0, 77, 255)[n % 3]
+        assert bundles.key_find(leaf_hash) == [index]
