@@ -296,13 +296,21 @@ def lookup_index_update() -> int:
     return stop - start
 
 
+#: Compaction steps a checkpoint does at most (`checkpoint_publish`): it may run in a request
+#: (`anchor`), which should not do all of a merge that rewrites millions of records; later
+#: checkpoints, the payments hub's loop or ``mekong log reindex`` do the rest.
+CHECKPOINT_COMPACT_STEPS = 8
+
+
 def lookup_index_compact(
     *,
     write_section: WriteSection = contextlib.nullcontext,
     stopping: Callable[[], bool] = lambda: False,
+    max_steps: int | None = None,
 ) -> int:
     """Finish the lookup index's pending merges (`bundles.key_compact_step`), one short
-    transaction per step, until none is left or ``stopping()``; return the steps done.
+    transaction per step, until none is left, ``stopping()`` or ``max_steps`` steps; return
+    the steps done.
 
     Appends merge only small runs (`bundles.MERGE_CAP`), so that a payment batch never waits
     on a rewrite of the whole index; this does the larger merges in pieces of about
@@ -313,7 +321,8 @@ def lookup_index_compact(
     Lock: the log head row, per step (steps of concurrent callers take turns). No events.
     """
     steps = 0
-    while not stopping() and bundles.key_compact_due():  # an unlocked look: idle costs no turn
+    while (max_steps is None or steps < max_steps) and not stopping() and bundles.key_compact_due():
+        # ``key_compact_due`` is an unlocked look: an index with nothing due costs no turn.
         with write_section(), transaction.atomic():
             _lock_head()
             if not bundles.key_compact_step():
@@ -335,7 +344,8 @@ def checkpoint_publish(
     of its size. Lock: the log head row while reading the size and signing, so the checkpoint
     names a state the log really had; released before any witness is contacted. Then brings
     the leaf-hash lookup index up to date (`lookup_index_update`, its own transaction) and
-    finishes its merges (`lookup_index_compact`). Writes a ``trustlog.checkpoint_published``
+    carries its merges on by at most `CHECKPOINT_COMPACT_STEPS` steps
+    (`lookup_index_compact`). Writes a ``trustlog.checkpoint_published``
     audit entry and publishes `CheckpointPublished` when a new checkpoint is signed. The
     signing and index transactions run inside one ``write_section()``, each compaction step
     and the storing of cosignatures inside others; witnesses are asked last.
@@ -351,7 +361,7 @@ def checkpoint_publish(
                 root = merkle.root_from(selectors.subtree_lookup(merkle.root_ranges(size)), size)
                 _record(_checkpoint_sign(config, size, root))
         lookup_index_update()
-    lookup_index_compact(write_section=write_section)
+    lookup_index_compact(write_section=write_section, max_steps=CHECKPOINT_COMPACT_STEPS)
     if collect and config.witnesses:
         cosignatures_collect(size=size, write_section=write_section)
     return selectors.checkpoint_at(size)

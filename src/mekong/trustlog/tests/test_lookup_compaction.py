@@ -150,7 +150,7 @@ def test_each_step_takes_its_own_write_section_and_stopping_ends_early(tiny):
     assert len(entered) == 3 + done
 
 
-def test_the_inline_append_says_when_merges_are_due_and_checkpoints_do_them(tiny):
+def test_the_inline_append_says_when_merges_are_due_and_checkpoints_carry_them_on(tiny):
     hashes: list[bytes] = []
     _bundles(2, hashes)  # one run of 2 bundles: the cap
     items = [("test.compact", b"more %d" % i) for i in range(BUNDLE - 1)]
@@ -163,7 +163,17 @@ def test_the_inline_append_says_when_merges_are_due_and_checkpoints_do_them(tiny
     assert _runs() == [(0, 512), (512, 1024)]  # 1 + 1 merged at the tail, up to the cap
     assert bundles.key_compact_due()
 
+    # A checkpoint (maybe inside a request's `anchor`) carries the merge on by a few steps of
+    # one bucket each here, not all of it.
+    buckets_left = LeafKeyBucket.objects.filter(run=512).count()
     services.checkpoint_publish(collect=False)
+    assert _runs() == [(0, 512), (512, 1024)]
+    moved = buckets_left - LeafKeyBucket.objects.filter(run=512).count()
+    assert moved == services.CHECKPOINT_COMPACT_STEPS
+    for index in (0, 300, 600, 1000, 1023):
+        assert selectors.entry_find(selectors.entry_get(index).leaf_hash).index == index
+
+    services.lookup_index_compact()  # the payments hub's loop, or `mekong log reindex`
     assert _runs() == [(0, 1024)]
     assert not bundles.key_compact_due()
     for index in (0, 300, 600, 1000, 1023):
