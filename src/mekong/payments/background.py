@@ -26,8 +26,8 @@ class BackgroundLoop:
     ``linger`` (seconds), a woken loop waits that long before its round, so the work queued
     in the meantime joins it (one round's fixed cost shared by more items, as Kafka's
     ``linger.ms`` does for a producer's batches). With ``off_switch``, the environment
-    variable of that name set to ``off`` or ``0`` keeps `kick_after_commit` from starting
-    it (the CLI does the work instead).
+    variable of that name set to ``off`` or ``0`` turns it off (`enabled`): `kick_after_commit`
+    does not start it, and the CLI does the work instead.
     """
 
     def __init__(
@@ -68,12 +68,14 @@ class BackgroundLoop:
         if connection.in_atomic_block:
             transaction.on_commit(self.kick_after_commit)
             return
-        if self.off_switch and os.environ.get(self.off_switch, "on").strip().lower() in (
-            "off",
-            "0",
-        ):
-            return
-        self.kick()
+        if self.enabled():
+            self.kick()
+
+    def enabled(self) -> bool:
+        """False when the off switch names an environment variable set to ``off`` or ``0``."""
+        if not self.off_switch:
+            return True
+        return os.environ.get(self.off_switch, "on").strip().lower() not in ("off", "0")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the loop (after its current round) and wait for it."""

@@ -23,7 +23,6 @@ import hmac
 import ipaddress
 import json
 import logging
-import os
 import secrets
 import socket
 import urllib.error
@@ -419,14 +418,10 @@ def deliver_due(*, limit: int = 100, timeout: float = TIMEOUT) -> tuple[int, int
 IDLE_WAIT = 5.0
 
 
-def loop_enabled() -> bool:
-    """False with ``PAYMENTS_WEBHOOKS_LOOP=off`` (deliver with the CLI instead)."""
-    return os.environ.get("PAYMENTS_WEBHOOKS_LOOP", "on").strip().lower() not in ("off", "0")
-
-
 def kick() -> None:
-    """Deliveries were committed: wake this process's delivery loop (started on first use)."""
-    if connection.in_atomic_block or not loop_enabled():
+    """Deliveries were committed: wake this process's delivery loop (started on first use).
+    Not with ``PAYMENTS_WEBHOOKS_LOOP=off`` (deliver with the CLI instead)."""
+    if connection.in_atomic_block or not _loop.enabled():
         return
     _loop.kick()
 
@@ -447,4 +442,5 @@ _loop = BackgroundLoop(
     _deliver_round,
     idle_wait=IDLE_WAIT,
     failure="delivering payment webhooks failed",
+    off_switch="PAYMENTS_WEBHOOKS_LOOP",  # off: deliver with the CLI instead
 )
