@@ -20,8 +20,11 @@ QR decodes/s — each next to a baseline measured in the same run.
 A fresh scratch database is migrated and seeded with the demo (VN → LA corridor: Đồng
 Wallet → KipPay through an FX provider). ``--database postgres`` uses a scratch PostgreSQL
 database (127.0.0.1:5432, user postgres) instead of SQLite. The client runs on the same two
-cores as the server, so the HTTP figures include its cost. Usage:
-``.venv/bin/python -m bench.payments [--seconds 10] [--clients 2x8] [--database sqlite]``.
+cores as the server, so the HTTP figures include its cost; ``--client c`` swaps the Python
+client processes for `bench/loadgen.c` (the same requests from one C process, built with the
+machine's ``cc``), which leaves the cores to the server. Usage:
+``.venv/bin/python -m bench.payments [--seconds 10] [--clients 2x8] [--client python|c]
+[--database sqlite]``.
 """
 
 from __future__ import annotations
@@ -392,7 +395,53 @@ def _client(port: int, jobs: list[dict[str, Any]], kind: str, seconds: float, q:
     q.put(results)
 
 
-def drive(port: int, jobs: list[dict[str, Any]], kind: str, procs: int, seconds: float) -> Any:
+LOADGEN_SRC = REPO / "bench/loadgen.c"
+
+
+def loadgen() -> str | None:
+    """The C load generator (`bench/loadgen.c`), built once per source version, or None
+    without a C compiler."""
+    import hashlib
+    import shutil
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None
+    digest = hashlib.sha256(LOADGEN_SRC.read_bytes()).hexdigest()[:12]
+    exe = Path(tempfile.gettempdir()) / f"mekong-loadgen-{digest}"
+    if not exe.exists():
+        tmp = exe.with_suffix(f".{os.getpid()}")
+        subprocess.run([cc, "-O2", "-pthread", "-o", str(tmp), str(LOADGEN_SRC)], check=True)
+        tmp.replace(exe)
+    return str(exe)
+
+
+def drive_c(port: int, jobs: list[dict[str, Any]], kind: str, seconds: float) -> Any:
+    """`drive` with the C client: one process, a thread per job."""
+    exe = loadgen()
+    if exe is None:
+        raise SystemExit("--client c needs a C compiler (cc); use --client python")
+    lines = "".join(f"{j['token']} {j['wallet_id']} {j['payee']}\n" for j in jobs)
+    start = time.perf_counter()
+    out = subprocess.run(
+        [exe, kind, str(port), str(seconds), str(PRINCIPAL)],
+        input=lines, capture_output=True, text=True, check=True,
+    ).stdout.split("\n")  # fmt: skip
+    elapsed = time.perf_counter() - start
+    errors = next(int(ln.split()[1]) for ln in out if ln.startswith("errors"))
+    good = [int(ln) / 1e6 for ln in out if ln and not ln.startswith("errors")]
+    return len(good) / seconds, good, errors, elapsed
+
+
+def drive(
+    port: int, jobs: list[dict[str, Any]], kind: str, procs: int, seconds: float,
+    client: str = "python",
+) -> Any:  # fmt: skip
+    """Closed-loop load for ``seconds``: (rate, latencies of the good ones, errors, elapsed).
+    ``client="c"``: the C load generator, one thread per job; else ``procs`` Python client
+    processes."""
+    if client == "c":
+        return drive_c(port, jobs, kind, seconds)
     ctx = multiprocessing.get_context("spawn")
     q = ctx.Queue()
     chunks = [jobs[i::procs] for i in range(procs)]
@@ -424,8 +473,9 @@ def wrk_health(port: int, seconds: int) -> str | None:
 
 
 def bench_http(
-    env: dict[str, str], seconds: float, procs: int, threads: int, server_shape: tuple[int, int]
-) -> None:
+    env: dict[str, str], seconds: float, procs: int, threads: int, server_shape: tuple[int, int],
+    client: str = "python",
+) -> None:  # fmt: skip
     setup_django(env)
     from django.db import connections
 
@@ -434,8 +484,8 @@ def bench_http(
     workers, server_threads = server_shape
     with server(env, workers=workers, threads=server_threads) as port:
         drive(port, jobs[:2], "payment", 1, 1.0)  # warm the workers up
-        h_rate, h_lat, h_err, _ = drive(port, jobs, "health", procs, seconds)
-        p_rate, p_lat, p_err, _ = drive(port, jobs, "payment", procs, seconds)
+        h_rate, h_lat, h_err, _ = drive(port, jobs, "health", procs, seconds, client)
+        p_rate, p_lat, p_err, _ = drive(port, jobs, "payment", procs, seconds, client)
         deferred = env["PAYMENTS_RECEIPTS"] == "deferred"
         backlog, drained = receipt_backlog(env) if deferred else (0, 0.0)
         wrk = wrk_health(port, int(seconds))
@@ -446,7 +496,12 @@ def bench_http(
     print(
         f"\nHTTP: mekong serve (gunicorn {workers} workers × {server_threads} threads, {db}, "
         f"receipts {env['PAYMENTS_RECEIPTS']}), port {port}, "
-        f"client {procs} processes × {threads} threads on the same 2 cores, {seconds:.0f} s"
+        + (
+            f"client bench/loadgen.c, {procs * threads} threads"
+            if client == "c"
+            else f"client {procs} processes × {threads} threads"
+        )
+        + f" on the same 2 cores, {seconds:.0f} s"
     )
     print(_header())
     print(_row("GET /api/v1/health (baseline)", h_rate, h_lat, h_rate) + f"  errors {h_err}")
@@ -498,6 +553,10 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--skip", default="", help="comma list of qr,service,http to skip")
     parser.add_argument(
+        "--client", choices=("python", "c"), default="python",
+        help="HTTP load generator: Python processes (default) or bench/loadgen.c (needs cc)",
+    )  # fmt: skip
+    parser.add_argument(
         "--receipts",
         choices=("inline", "deferred"),
         default="inline",
@@ -522,7 +581,9 @@ def main() -> None:
         if "http" not in skip:
             ctx = multiprocessing.get_context("spawn")
             shape = tuple(int(x) for x in args.server.split("x"))
-            p = ctx.Process(target=bench_http, args=(env, args.seconds, procs, threads, shape))
+            p = ctx.Process(
+                target=bench_http, args=(env, args.seconds, procs, threads, shape, args.client)
+            )
             p.start()
             p.join()
     print("\nOne run each; the machine is shared: compare the ratios, not the absolute figures.")

@@ -1,9 +1,12 @@
 """Payments over HTTP, one line per run: rate, p50/p99, the workers' CPU per payment and the
 machine's idle share — for before/after comparisons and server shapes.
 
-The same server, client and corridor as the HTTP part of `bench/payments.py` (a scratch
-database seeded with the demo; 2 client processes × 8 threads, each paying from its own
-wallet; one payment = ``POST /quotes`` + ``POST /payments``), without its baselines. It adds
+The same server and corridor as the HTTP part of `bench/payments.py` (a scratch database
+seeded with the demo; 16 client threads, each paying from its own wallet; one payment =
+``POST /quotes`` + ``POST /payments``), without its baselines. The client is
+`bench/loadgen.c` unless ``--client python`` (2 processes × 8 threads, as bench/payments.py
+by default): the C client leaves the two cores to the server, so the idle share below is
+the server's own. It adds
 what a comparison needs: the CPU the gunicorn workers spent per payment (from
 ``/proc/<pid>/stat``) and how much of the two cores stayed idle (``/proc/stat``), and, with
 ``--py-spy DIR``, a py-spy raw profile of each worker (``--gil``: only the thread holding
@@ -15,7 +18,8 @@ worktree and put its ``src`` first on ``PYTHONPATH``; alternate the runs, the ma
     .venv/bin/python -m bench.payments_load --runs 2
 
 Usage: ``.venv/bin/python -m bench.payments_load [--seconds 10] [--database sqlite]
-[--server 2x8] [--receipts inline] [--runs 1] [--py-spy DIR]`` (Linux only).
+[--server 2x8] [--receipts inline] [--runs 1] [--client c|python] [--py-spy DIR]`` (Linux
+only).
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def run(env: dict[str, str], args: argparse.Namespace, jobs: list[dict[str, obje
                     subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 )
         cores0 = _cores()
-        rate, lat, errors, _ = bp.drive(port, jobs, "payment", 2, args.seconds)
+        rate, lat, errors, _ = bp.drive(port, jobs, "payment", 2, args.seconds, args.client)
         cores1 = _cores()
         used = sum(_cpu_seconds(p) - before[p] for p in pids)
         for s in spies:
@@ -98,11 +102,18 @@ def main() -> None:
     parser.add_argument("--server", default="2x8", help="gunicorn workers x threads")
     parser.add_argument("--receipts", choices=("inline", "deferred"), default="inline")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--client", choices=("c", "python"), default="c",
+        help="load generator: bench/loadgen.c (default) or 2 Python processes x 8 threads",
+    )  # fmt: skip
     parser.add_argument("--py-spy", help="directory for py-spy raw profiles of the workers")
     args = parser.parse_args()
     import mekong
 
-    print(f"mekong from {Path(mekong.__file__).parent}; {args.database}, server {args.server}")
+    print(
+        f"mekong from {Path(mekong.__file__).parent}; {args.database}, server {args.server}, "
+        f"client {args.client}"
+    )
     with bp.scratch_env(args.database) as env:
         env["PAYMENTS_RECEIPTS"] = args.receipts
         bp.setup_django(env)
