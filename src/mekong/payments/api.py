@@ -24,7 +24,7 @@ from pydantic import AwareDatetime, Field
 
 from mekong.core.errors import PermissionDenied
 from mekong.core.pagination import Page, paginate
-from mekong.core.schemas import COMMON_ERRORS, PageOut, ProblemOut
+from mekong.core.schemas import COMMON_ERRORS, Out, PageOut, ProblemOut
 from mekong.identity.contracts import Actor
 from mekong.payments import (
     directory,
@@ -74,7 +74,7 @@ ERRORS_ALL = {403: ProblemOut, 404: ProblemOut, 409: ProblemOut, **COMMON_ERRORS
 
 
 # --- schemas ------------------------------------------------------------------------------
-class PayeeOut(Schema):
+class PayeeOut(Out):
     """Confirmation of payee: who and where, with the name masked (never the account)."""
 
     participant_id: int
@@ -124,7 +124,7 @@ class QuoteIn(Schema):
     )
 
 
-class QuoteOut(Schema):
+class QuoteOut(Out):
     """A locked quote: show these to the sender before confirming."""
 
     id: uuid.UUID
@@ -151,7 +151,7 @@ class PaymentIn(Schema):
     reference: str = Field(default="", max_length=140)
 
 
-class PaymentOut(Schema):
+class PaymentOut(Out):
     """A payment and its status (poll ``GET /payments/{id}`` until it is final)."""
 
     id: uuid.UUID
