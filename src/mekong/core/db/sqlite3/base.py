@@ -3,17 +3,34 @@ WAL checkpoints in the background (`checkpoint`)."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 from typing import Any
 
 from django.db.backends.sqlite3 import base, operations
+from django.utils.dateparse import parse_datetime
 
 from mekong.core.db import append_only
 from mekong.core.db.sqlite3 import checkpoint
 
 
 class DatabaseOperations(operations.DatabaseOperations):
-    """Drop the append-only triggers before a flush's DELETEs and re-create them after."""
+    """Drop the append-only triggers before a flush's DELETEs and re-create them after; read
+    datetimes without a settings look-up per value."""
+
+    def convert_datetimefield_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        """Django's conversion, minus its ``settings.USE_TZ`` read for every datetime of every
+        row (through the lazy settings object: ~2 % of a payment's CPU went to it). The
+        connection's ``timezone`` is None exactly when USE_TZ is off, and Django clears it
+        when either setting changes."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime.datetime):
+            value = parse_datetime(value)
+        tz = self.connection.timezone
+        if tz is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=tz)
+        return value
 
     def sql_flush(self, style: Any, tables: Any, **kwargs: Any) -> list[str]:
         statements: list[str] = super().sql_flush(style, tables, **kwargs)
