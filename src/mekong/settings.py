@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mekong.core.middleware.MakeWayForWriterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mekong.core.middleware.ApiProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

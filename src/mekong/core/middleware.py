@@ -1,4 +1,6 @@
-"""Middleware that keeps the API's promise: every error under /api/ is problem+json.
+"""Middleware that keeps the API's promise: every error under /api/ is problem+json
+(`ApiProblemMiddleware`), turns domain errors into pages (`DomainErrorPageMiddleware`), and
+starts requests after this process's SQLite writer (`MakeWayForWriterMiddleware`).
 
 Ninja and Django answer some errors themselves with plain responses (405 for a wrong method,
 413 for an oversized body, CSRF 403); this converts any such 4xx/5xx under ``/api/`` into an
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from mekong.core.db import writer_gate
 from mekong.core.problem import PROBLEM_CONTENT_TYPE, problem_response
 
 #: Content types an API may legitimately use for its own error bodies (TAXII error messages).
@@ -27,6 +30,18 @@ _CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+class MakeWayForWriterMiddleware:
+    """Start a request only once no thread of this process holds the SQLite writer lock (at
+    most `writer_gate.MAKE_WAY_S`): see `mekong.core.db.writer_gate`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        writer_gate.make_way()
+        return self.get_response(request)
 
 
 class ApiProblemMiddleware:

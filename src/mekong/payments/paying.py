@@ -42,6 +42,7 @@ from django.db.models import Sum
 
 from mekong.core import clock
 from mekong.core.audit import audit_record, audit_record_many
+from mekong.core.db import writer_gate
 from mekong.core.db.rows import insert, prepare_insert
 from mekong.core.events import publish, publish_many
 from mekong.core.text import normalize_text
@@ -542,7 +543,9 @@ class PayRequest:
 
 def pay_request(quote: Quote, *, key: str, reference: str, digest: str) -> PayRequest:
     """Prepare the request to pay ``quote`` (read with both ends, `fastreads.quote_with_ends`):
-    screen both ends and build the messages, before any lock is taken."""
+    screen both ends and build the messages, before any lock is taken (after this process's
+    writer, if one holds the lock: `writer_gate`)."""
+    writer_gate.make_way()
     now = clock.now()
     (hits,) = screening.screen_many([quote])
     draft = _payment(quote, payment_id=uuid.uuid4(), key=key, reference=reference, digest=digest)

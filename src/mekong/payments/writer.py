@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from django.db import OperationalError, connection
 
+from mekong.core.db import writer_gate
 from mekong.payments.errors import HubBusy
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ def serial() -> Iterator[None]:
             _flock(fd, deadline)
         _held.holding = True
         try:
-            yield
+            with writer_gate.writing():  # this process's other threads make way meanwhile
+                yield
         finally:
             _held.holding = False
             if fd is not None:

@@ -6,8 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from mekong.core.db import writer_gate
 from mekong.payments import writer
 from mekong.payments.errors import HubBusy
 
@@ -105,3 +106,21 @@ def test_the_holding_thread_re_enters_without_waiting_and_keeps_the_lock(on_file
         assert writer._lock.locked()
     assert _other_process_gets(on_file)
     assert not writer._lock.locked()
+
+
+def test_the_holder_marks_the_gate_for_its_process(on_file):
+    assert not writer_gate.writer_busy()
+    with writer.serial():
+        assert writer_gate.writer_busy()
+        with writer.serial():  # re-entered by the holder: still marked, once
+            assert writer_gate.writer_busy()
+        assert writer_gate.writer_busy()
+    assert not writer_gate.writer_busy()
+
+
+def test_no_gate_where_no_writer_lock_is_taken():
+    # Inside a caller's transaction serial takes nothing (and on PostgreSQL never does).
+    with transaction.atomic(), writer.serial():
+        assert not writer_gate.writer_busy()
+    with writer.serial():
+        assert writer_gate.writer_busy() is (connection.vendor == "sqlite")

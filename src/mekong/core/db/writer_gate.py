@@ -1,0 +1,52 @@
+"""Let this process's SQLite writer run first: while one of its threads holds the writer lock,
+its other threads hold back (briefly) from starting new work.
+
+On SQLite every worker process takes turns on one write lock (`mekong.payments.writer`), so
+the time a batch holds it is time every other process's writers wait. A batch is mostly
+Python with a hundred short SQLite calls in between, and each call lets the GIL go: with up
+to seven other request threads of the same process busy, the holder waited for the GIL after
+each of them and held the lock for 8.9 ms of wall time per 5.7 ms of its own CPU (probe in
+`writer.serial`, docs/benchmarks.md). New requests and a payment's pre-lock work wait here
+until the holder is done, at most `MAKE_WAY_S`: the threads already mid-request go on, and
+the other process keeps its core. Measured over HTTP (`bench/payments_load.py`, before and
+after alternated): faster in 8 pairs of 8, 215 → 227 payments/s on average over the last
+5, the idle share of the cores 24 → 21 %.
+
+An `Event` set unless a writer holds: waiting on it costs nothing when no writer does, which
+is always the case on PostgreSQL (the writer lock is SQLite's only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+#: Longest a thread holds back for the writer: about five times a batch's usual hold, so a
+#: stuck writer delays other work by this much once, never more.
+MAKE_WAY_S = 0.05
+
+_free = threading.Event()
+_free.set()
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Mark this process's writer lock as held for the duration (entered by the lock holder,
+    once per hold, not re-entrantly)."""
+    _free.clear()
+    try:
+        yield
+    finally:
+        _free.set()
+
+
+def make_way(timeout: float | None = None) -> bool:
+    """Wait while a thread of this process holds the writer lock, at most ``timeout`` seconds
+    (`MAKE_WAY_S` by default). True if no writer held it on return."""
+    return _free.wait(MAKE_WAY_S if timeout is None else timeout)
+
+
+def writer_busy() -> bool:
+    """Whether a thread of this process holds the writer lock now."""
+    return not _free.is_set()
