@@ -28,22 +28,29 @@ MAKE_WAY_S = 0.05
 
 _free = threading.Event()
 _free.set()
+#: The thread that holds the writer lock (0: none). It never waits for itself.
+_holder = 0
 
 
 @contextlib.contextmanager
 def writing() -> Iterator[None]:
-    """Mark this process's writer lock as held for the duration (entered by the lock holder,
-    once per hold, not re-entrantly)."""
+    """Mark this process's writer lock as held by the calling thread for the duration
+    (entered by the lock holder, once per hold, not re-entrantly)."""
+    global _holder  # written only by the one thread that holds the writer lock
+    _holder = threading.get_ident()
     _free.clear()
     try:
         yield
     finally:
+        _holder = 0
         _free.set()
 
 
 def make_way(timeout: float | None = None) -> bool:
-    """Wait while a thread of this process holds the writer lock, at most ``timeout`` seconds
-    (`MAKE_WAY_S` by default). True if no writer held it on return."""
+    """Wait while another thread of this process holds the writer lock, at most ``timeout``
+    seconds (`MAKE_WAY_S` by default). True if no writer held it on return."""
+    if _holder == threading.get_ident():
+        return True  # the holder itself (a payment started inside a write section)
     return _free.wait(MAKE_WAY_S if timeout is None else timeout)
 
 

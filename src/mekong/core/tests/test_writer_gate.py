@@ -60,6 +60,12 @@ def test_the_wait_is_bounded():
         w.join(10)
 
 
+def test_the_holder_never_waits_for_itself():
+    with writer_gate.writing():
+        assert writer_gate.writer_busy()
+        assert writer_gate.make_way(timeout=10) is True  # at once, not after 10 s
+
+
 def test_a_failing_writer_leaves_the_gate_open():
     with pytest.raises(RuntimeError), writer_gate.writing():
         raise RuntimeError("batch failed")
