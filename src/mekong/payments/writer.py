@@ -31,13 +31,6 @@ from mekong.payments.errors import HubBusy
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-
-
-class _Held(threading.local):
-    holding = False  # this thread holds the writer lock
-
-
-_held = _Held()
 #: This process's open lock file per (process id, database file): flock is per open file,
 #: so each process opens its own, on first use; a child forked after that opens a new one.
 #: -1 records a lock file that could not be opened (then only the in-process queue holds).
@@ -68,7 +61,7 @@ def serial() -> Iterator[None]:
         HubBusy: the lock was not free within `LOCK_TIMEOUT_S`.
     """
     global _released_at  # one value per process, written under _lock
-    if connection.vendor != "sqlite" or connection.in_atomic_block or _held.holding:
+    if connection.vendor != "sqlite" or connection.in_atomic_block or writer_gate.held_here():
         yield  # nothing to take, or this thread holds it already (a group commit's gate)
         return
     deadline = time.monotonic() + LOCK_TIMEOUT_S
@@ -78,12 +71,12 @@ def serial() -> Iterator[None]:
         fd = _lock_file()
         if fd is not None:
             _flock(fd, deadline)
-        _held.holding = True
         try:
-            with writer_gate.writing():  # this process's other threads make way meanwhile
+            # Marks this thread as the holder (re-entry above) and has the process's other
+            # threads make way meanwhile.
+            with writer_gate.writing():
                 yield
         finally:
-            _held.holding = False
             if fd is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 _released_at = time.monotonic()

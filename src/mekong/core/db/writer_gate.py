@@ -46,10 +46,15 @@ def writing() -> Iterator[None]:
         _free.set()
 
 
+def held_here() -> bool:
+    """Whether the calling thread holds the writer lock (inside `writing`)."""
+    return _holder == threading.get_ident()
+
+
 def make_way(timeout: float | None = None) -> bool:
     """Wait while another thread of this process holds the writer lock, at most ``timeout``
     seconds (`MAKE_WAY_S` by default). True if no writer held it on return."""
-    if _holder == threading.get_ident():
+    if held_here():
         return True  # the holder itself (a payment started inside a write section)
     return _free.wait(MAKE_WAY_S if timeout is None else timeout)
 

@@ -30,6 +30,7 @@ def test_a_thread_waits_until_the_writer_is_done():
     w = threading.Thread(target=writer)
     w.start()
     assert entered.wait(10)
+    assert not writer_gate.held_here()  # held, but by the other thread
     o = threading.Thread(target=other)
     o.start()
     assert not returned.wait(0.2)  # held back while the writer holds
@@ -61,8 +62,10 @@ def test_the_wait_is_bounded():
 
 
 def test_the_holder_never_waits_for_itself():
+    assert not writer_gate.held_here()
     with writer_gate.writing():
         assert writer_gate.writer_busy()
+        assert writer_gate.held_here()
         assert writer_gate.make_way(timeout=10) is True  # at once, not after 10 s
 
 

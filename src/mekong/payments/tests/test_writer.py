@@ -118,7 +118,7 @@ def test_the_holder_marks_the_gate_for_its_process(on_file):
     assert not writer_gate.writer_busy()
 
 
-def test_no_gate_where_no_writer_lock_is_taken():
+def test_the_gate_is_marked_only_where_serial_takes_the_lock():
     # Inside a caller's transaction serial takes nothing (and on PostgreSQL never does).
     with transaction.atomic(), writer.serial():
         assert not writer_gate.writer_busy()
