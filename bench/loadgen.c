@@ -88,11 +88,13 @@ static int read_response(int fd, char *buf, int *keep) {
     int status = atoi(buf + 9);
     long length = -1;
     *keep = 1;
-    for (char *line = strstr(buf, "\r\n") + 2; line < end; line = strstr(line, "\r\n") + 2) {
+    for (char *line = strstr(buf, "\r\n") + 2, *eol; line < end; line = eol + 2) {
+        eol = strstr(line, "\r\n");
         if (!strncasecmp(line, "content-length:", 15)) length = atol(line + 15);
-        if (!strncasecmp(line, "connection:", 11) && strcasestr(line, "close") &&
-            strcasestr(line, "close") < strstr(line, "\r\n"))
-            *keep = 0;
+        if (!strncasecmp(line, "connection:", 11)) {
+            char *close = strcasestr(line, "close");
+            if (close && close < eol) *keep = 0;
+        }
     }
     if (length < 0) return -1; /* the API always sends Content-Length */
     size_t head = (size_t)(end + 4 - buf);
