@@ -140,7 +140,8 @@ def platform_server(
     env: dict[str, str] | None = None,
     prepare: list[list[str]] | None = None,
 ) -> Iterator[str]:
-    """Start `mekong serve` (gunicorn) on a free loopback port over a fresh demo database.
+    """Start `mekong serve` (granian, or the server ``MEKONG_SERVER`` names) on a free loopback
+    port over a fresh demo database.
 
     ``prepare``: extra commands run after seeding, with the server's environment (e.g. a
     script that adds benchmark data to its database).
@@ -188,23 +189,19 @@ def platform_server(
 
 @contextlib.contextmanager
 def raw_wsgi_server(*, workers: int = 2) -> Iterator[str]:
-    """The raw baseline: a minimal WSGI app under the same gunicorn settings."""
+    """The raw baseline: a minimal WSGI app under the same server and settings as `mekong
+    serve` (``MEKONG_SERVER``, granian by default)."""
+    from mekong.cli import SERVERS, server_argv
+
     port = free_port()
     proc = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "bench._raw_app:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-        ],
+        server_argv(
+            os.environ.get("MEKONG_SERVER") or SERVERS[0],
+            app="bench._raw_app:application",
+            bind=f"127.0.0.1:{port}",
+            workers=workers,
+            threads=4,
+        ),
         cwd=str(REPO),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

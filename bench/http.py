@@ -1,8 +1,9 @@
 """Foundation HTTP benchmark: /api/v1/health and the home page under the production server.
 
-gunicorn with 2 workers (4 threads each) on loopback, a freshly seeded SQLite database, load
-from wrk (2 threads, 16 connections). The raw baseline is a framework-free WSGI app under the
-same gunicorn settings, measured in the same run. Usage: `.venv/bin/python bench/http.py
+`mekong serve` (granian; ``MEKONG_SERVER=gunicorn`` for the other server) with 2 workers (4
+threads each) on loopback, a freshly seeded SQLite database, load from wrk (2 threads, 16
+connections). The raw baseline is a framework-free WSGI app under the same server and
+settings, measured in the same run. Usage: `.venv/bin/python bench/http.py
 [--seconds N]`. These figures are the baseline every module's HTTP benchmark compares with.
 """
 
@@ -18,6 +19,7 @@ sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _here]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 
 from bench._harness import platform_server, print_table, raw_wsgi_server, run_wrk  # noqa: E402
 
@@ -52,7 +54,8 @@ def main() -> None:
                 connections=args.connections,
             ),
         ]
-    print(f"gunicorn 2 workers × 4 threads, wrk -t2 -c{args.connections} -d{args.seconds}s, SQLite")
+    server = os.environ.get("MEKONG_SERVER") or "granian"
+    print(f"{server} 2 workers × 4 threads, wrk -t2 -c{args.connections} -d{args.seconds}s, SQLite")
     print_table([baseline, *results], baseline)
 
 

@@ -1,11 +1,11 @@
 """Marketplace HTTP benchmark: the product page and the search page under the production server,
 next to the foundation's /api/v1/health and the raw WSGI baseline, in the same run.
 
-gunicorn 2 workers × 4 threads (`mekong serve`) on loopback over a fresh SQLite database with
-the demo seed (35 products in six languages), plus ``--products N`` synthetic products made
-like bench/search.py's; load from wrk (2 threads, 16 connections). The search page renders 20
-cards with prices in the visitor's currency and the facets (country, category, stock, price
-range), which count every match. Usage: ``.venv/bin/python -m bench.marketplace_http
+`mekong serve` (granian by default) 2 workers × 4 threads on loopback over a fresh SQLite
+database with the demo seed (35 products in six languages), plus ``--products N`` synthetic
+products made like bench/search.py's; load from wrk (2 threads, 16 connections). The search
+page renders 20 cards with prices in the visitor's currency and the facets (country, category,
+stock, price range), which count every match. Usage: ``.venv/bin/python -m bench.marketplace_http
 [--seconds N] [--products N]``; set ``MEKONG_BENCH_PORTS=8460-8469`` to keep servers in a
 port range. Benchmarks never assert timings (docs/benchmarks.md).
 """
@@ -91,7 +91,8 @@ def main() -> None:
             )
     catalogue = 35 + args.products
     print(
-        f"gunicorn 2 workers × 4 threads, wrk -t2 -c{args.connections} -d{args.seconds}s, "
+        f"{os.environ.get('MEKONG_SERVER') or 'granian'} 2 workers × 4 threads, "
+        f"wrk -t2 -c{args.connections} -d{args.seconds}s, "
         f"SQLite, {catalogue:,} products; load average {os.getloadavg()[0]:.1f}"
     )
     print(

@@ -8,7 +8,8 @@ QR decodes/s — each next to a baseline measured in the same run.
    one linked ledger chain of five transfers, pacs.008/pacs.002, trustlog receipt), in one
    process, sequentially. Baseline: the same five linked transfers straight through
    `mekong.ledger.facade.transfers_create` (the hub's cost on top of the ledger).
-3. *HTTP*: the production server (`mekong serve`: gunicorn, 2 workers × 4 threads) on
+3. *HTTP*: the production server (`mekong serve`: granian, or the server ``MEKONG_SERVER``
+   names; 2 workers × 8 threads) on
    loopback port 8560-8579. One payment = ``POST /quotes`` then ``POST /payments`` with an
    Idempotency-Key, from client threads in separate processes (each thread pays from its own
    wallet); ``GET /api/v1/health`` driven by the same client in the same run is the baseline
@@ -494,7 +495,8 @@ def bench_http(
         "postgres" if db.startswith("postgres") else "sqlite", procs, threads, seconds
     )
     print(
-        f"\nHTTP: mekong serve (gunicorn {workers} workers × {server_threads} threads, {db}, "
+        f"\nHTTP: mekong serve ({os.environ.get('MEKONG_SERVER') or 'granian'} "
+        f"{workers} workers × {server_threads} threads, {db}, "
         f"receipts {env['PAYMENTS_RECEIPTS']}), port {port}, "
         + (
             f"client bench/loadgen.c, {procs * threads} threads"
@@ -549,7 +551,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", default="2x8", help="client processes x threads")
-    parser.add_argument("--server", default="2x8", help="gunicorn workers x threads")
+    parser.add_argument("--server", default="2x8", help="server workers x threads")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--skip", default="", help="comma list of qr,service,http to skip")
     parser.add_argument(

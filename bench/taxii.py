@@ -20,7 +20,7 @@ machine at load 2-7 and 59 minutes at load ~15, then one GET that times out.
 medallion is installed only into its own virtual environment (``--medallion-venv``, default
 ``$MEDALLION_VENV``), never into the project's:
 ``python3 -m venv /tmp/medallion && /tmp/medallion/bin/pip install medallion==3.0.0``.
-Ours runs with the production server (gunicorn via ``mekong serve``, 2 workers) on a fresh
+Ours runs with the production server (``mekong serve``: granian by default, 2 workers) on a fresh
 SQLite database (or ``--database-url``) on port ``--port`` (8470), medallion on the next one.
 Prints a table with ratios; asserts nothing about timings.
 """
@@ -200,7 +200,7 @@ def measure(
     # Both servers stamp date_added at (or after) receipt; the client's clock before each POST
     # is therefore an ``added_after`` that starts inside the store at that batch.
     marks: list[str] = []
-    for _ in range(4):  # warm both gunicorn workers (imports, connections) before timing
+    for _ in range(4):  # warm both server workers (imports, connections) before timing
         client.call(f"objects/?limit={page}")
     start = time.perf_counter()
     for i in range(0, len(objects), batch):

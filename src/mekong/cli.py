@@ -102,12 +102,79 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _gunicorn_argv(*, bind: str, workers: int, threads: int, access_log: bool) -> list[str]:
+#: The production servers `mekong serve` runs (docs/adr/0014-granian-server.md): granian by
+#: default, gunicorn on request (``--server`` or ``MEKONG_SERVER``).
+SERVERS = ("granian", "gunicorn")
+
+
+def _bind(bind: str) -> tuple[str, str]:
+    """``HOST:PORT`` (``[::1]:8000`` for IPv6) or ``unix:PATH`` as (host or "unix", port or path).
+
+    Raises:
+        CliError: not one of those forms.
+    """
+    if bind.startswith("unix:") and len(bind) > len("unix:"):
+        return "unix", bind[len("unix:") :]
+    host, sep, port = bind.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CliError(f"--bind {bind!r}: expected HOST:PORT or unix:PATH")
+    return host.removeprefix("[").removesuffix("]"), port
+
+
+def server_argv(
+    server: str, *, app: str, bind: str, workers: int, threads: int, access_log: bool = False
+) -> list[str]:
+    """The command line that serves the WSGI ``app`` ("module:attribute") with ``server``
+    (one of `SERVERS`), as `mekong serve` runs it; the benchmarks start their raw baselines
+    with it too, so both sides of a ratio run under the same server settings.
+
+    Raises:
+        CliError: ``bind`` is not ``HOST:PORT`` or ``unix:PATH``.
+    """
+    build = _granian_argv if server == "granian" else _gunicorn_argv
+    return build(app=app, bind=bind, workers=workers, threads=threads, access_log=access_log)
+
+
+def _granian_argv(
+    *, app: str, bind: str, workers: int, threads: int, access_log: bool
+) -> list[str]:
+    host, port = _bind(bind)
+    where = ["--uds", port] if host == "unix" else ["--host", host, "--port", port]
+    argv = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        *where,
+        "--workers",
+        str(workers),
+        # The Django app runs in this many threads per worker; the sockets and the HTTP
+        # parsing are granian's own (Rust) threads, outside the GIL.
+        "--blocking-threads",
+        str(threads),
+        "--http",
+        "1",
+        "--no-ws",
+        # gunicorn's master replaces a worker that dies; granian does it when asked.
+        "--respawn-failed-workers",
+        "--workers-kill-timeout",
+        "20",
+    ]
+    if access_log:
+        argv.append("--access-log")
+    return [*argv, app]
+
+
+def _gunicorn_argv(
+    *, app: str, bind: str, workers: int, threads: int, access_log: bool
+) -> list[str]:
+    _bind(bind)
     argv = [
         sys.executable,
         "-m",
         "gunicorn",
-        "mekong.wsgi:application",
+        app,
         "--bind",
         bind,
         "--workers",
@@ -129,16 +196,23 @@ def _gunicorn_argv(*, bind: str, workers: int, threads: int, access_log: bool) -
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve with gunicorn (the production server); replaces this process."""
+    """Serve with the production server (granian, or gunicorn with ``--server gunicorn``);
+    replaces this process."""
     # WhiteNoise looks for STATIC_ROOT at start-up; without collectstatic, files come from the
     # package (finders), and an empty folder keeps it from warning in every worker.
     (_var_dir() / "static").mkdir(exist_ok=True)
     workers = args.workers or int(os.environ.get("MEKONG_WORKERS", "0") or 0)
     if workers <= 0:
         workers = (os.cpu_count() or 1) * 2 + 1
-    argv = _gunicorn_argv(
-        bind=args.bind, workers=workers, threads=args.threads, access_log=args.access_log
-    )
+    if args.threads < 1:
+        raise CliError(f"--threads {args.threads}: must be at least 1")
+    server = args.server or os.environ.get("MEKONG_SERVER", "") or SERVERS[0]
+    if server not in SERVERS:
+        raise CliError(f"MEKONG_SERVER {server!r}: expected one of {', '.join(SERVERS)}")
+    argv = server_argv(
+        server, app="mekong.wsgi:application", bind=args.bind, workers=workers,
+        threads=args.threads, access_log=args.access_log,
+    )  # fmt: skip
     sys.stdout.flush()
     os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
 
@@ -165,7 +239,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     serve_args = argparse.Namespace(
-        bind=f"{args.host}:{args.port}", workers=args.workers, threads=4, access_log=False
+        bind=f"{args.host}:{args.port}",
+        workers=args.workers,
+        threads=4,
+        access_log=False,
+        server=None,
     )
     return cmd_serve(serve_args)
 
@@ -255,11 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-serve", action="store_true", help="prepare everything, do not serve")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("serve", help="serve with the production server (gunicorn)")
+    p = sub.add_parser("serve", help="serve with the production server (granian)")
     p.add_argument("--bind", default=os.environ.get("MEKONG_BIND", "127.0.0.1:8000"))
     p.add_argument("--workers", type=int, default=0, help="default: $MEKONG_WORKERS or 2×CPU+1")
     p.add_argument("--threads", type=int, default=int(os.environ.get("MEKONG_THREADS", "4")))
     p.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    p.add_argument(
+        "--server", choices=SERVERS, default=None, help="default: $MEKONG_SERVER or granian"
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="apply database migrations")

@@ -37,7 +37,7 @@ SESSION_KEY = "marketplace_currency"
 RATE_TTL_SECONDS = 60.0
 
 # (source, destination) → (monotonic expiry, rate). Plain dict operations are atomic under the
-# GIL, so gunicorn's threads share it without a lock (a race costs one extra look-up).
+# GIL, so the server's threads share it without a lock (a race costs one extra look-up).
 _RATES: dict[tuple[str, str], tuple[float, Decimal | None]] = {}
 
 

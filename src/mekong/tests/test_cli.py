@@ -31,13 +31,32 @@ def test_help_lists_core_commands():
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("args", [["no-such-command"], ["demo", "--port", "eighty"], []])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["no-such-command"],
+        ["demo", "--port", "eighty"],
+        [],
+        ["serve", "--bind", "nowhere"],
+        ["serve", "--bind", "127.0.0.1:99999"],
+        ["serve", "--threads", "0"],
+        ["serve", "--server", "apache"],
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line(args):
     result = run_cli(*args)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("mekong")
+
+
+def test_an_unknown_server_in_the_environment_exits_2():
+    result = run_cli("serve", env={"MEKONG_SERVER": "apache"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "mekong: error: MEKONG_SERVER 'apache': expected one of granian, gunicorn"
+    )
 
 
 def test_missing_secret_key_fails_fast_without_debug(tmp_path):
