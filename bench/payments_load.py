@@ -7,7 +7,7 @@ seeded with the demo; 16 client threads, each paying from its own wallet; one pa
 `bench/loadgen.c` unless ``--client python`` (2 processes × 8 threads, as bench/payments.py
 by default): the C client leaves the two cores to the server, so the idle share below is
 the server's own. It adds
-what a comparison needs: the CPU the gunicorn workers spent per payment (from
+what a comparison needs: the CPU the server's workers spent per payment (from
 ``/proc/<pid>/stat``) and how much of the two cores stayed idle (``/proc/stat``), and, with
 ``--py-spy DIR``, a py-spy raw profile of each worker (``--gil``: only the thread holding
 the GIL) when py-spy is installed. To compare two commits, check the older one out in a
@@ -18,8 +18,10 @@ worktree and put its ``src`` first on ``PYTHONPATH``; alternate the runs, the ma
     .venv/bin/python -m bench.payments_load --runs 2
 
 Usage: ``.venv/bin/python -m bench.payments_load [--seconds 10] [--database sqlite]
-[--server 2x8] [--receipts inline] [--runs 1] [--client c|python] [--py-spy DIR]`` (Linux
-only).
+[--server 2x8] [--http-server granian|gunicorn|granian,gunicorn] [--clients 16]
+[--receipts inline] [--runs 1] [--client c|python] [--py-spy DIR]`` (Linux only).
+``--http-server granian,gunicorn`` alternates the two servers in every run, over the same
+database, with fresh wallets for each.
 """
 
 from __future__ import annotations
@@ -54,9 +56,13 @@ def _cores() -> list[int]:
 
 
 def _server_pid(port: int) -> int:
-    """The gunicorn master listening on ``port`` (the oldest process naming it)."""
+    """The server's master process listening on ``port`` (the oldest process naming it:
+    gunicorn's argv has ``127.0.0.1:PORT``, granian's ``--port PORT``)."""
     out = subprocess.run(
-        ["pgrep", "-o", "-f", f"127.0.0.1:{port}"], capture_output=True, text=True, check=True
+        ["pgrep", "-o", "-f", f"127.0.0.1:{port}( |$)|--port {port}( |$)"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return int(out.stdout.split()[0])
 
@@ -99,19 +105,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--server", default="2x8", help="gunicorn workers x threads")
+    parser.add_argument("--server", default="2x8", help="server workers x threads")
+    parser.add_argument(
+        "--http-server", default="",
+        help="what `mekong serve` runs: granian, gunicorn, or both alternated in each run "
+        "(granian,gunicorn); default: $MEKONG_SERVER, else granian",
+    )  # fmt: skip
     parser.add_argument("--receipts", choices=("inline", "deferred"), default="inline")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--clients", type=int, default=16,
+        help="concurrent clients (closed loop, each paying from its own wallet)",
+    )  # fmt: skip
     parser.add_argument(
         "--client", choices=("c", "python"), default="c",
         help="load generator: bench/loadgen.c (default) or 2 Python processes x 8 threads",
     )  # fmt: skip
     parser.add_argument("--py-spy", help="directory for py-spy raw profiles of the workers")
     args = parser.parse_args()
+    servers = [s for s in args.http_server.split(",") if s] or [""]
+    unknown = set(servers) - {"", "granian", "gunicorn"}
+    if unknown:
+        parser.error(f"--http-server: unknown {', '.join(sorted(unknown))}")
     import mekong
 
     print(
-        f"mekong from {Path(mekong.__file__).parent}; {args.database}, server {args.server}, "
+        f"mekong from {Path(mekong.__file__).parent}; {args.database}, "
+        f"{args.http_server or os.environ.get('MEKONG_SERVER') or 'granian'} {args.server}, "
+        f"{args.clients} clients, "
         f"client {args.client}"
     )
     with bp.scratch_env(args.database) as env:
@@ -119,10 +140,16 @@ def main() -> None:
         bp.setup_django(env)
         from django.db import connections
 
-        jobs = bp.make_wallets(16)
-        connections.close_all()
         for _ in range(args.runs):
-            print(run(env, args, jobs), flush=True)
+            for name in servers:
+                if name:
+                    env["MEKONG_SERVER"] = name
+                # Fresh wallets each run: a wallet's daily limit (tier 2, USD 5,000) lasts
+                # ~1,250 payments, a few runs' worth.
+                jobs = bp.make_wallets(args.clients)
+                connections.close_all()
+                label = f"{name:<9} " if len(servers) > 1 else ""
+                print(label + run(env, args, jobs), flush=True)
 
 
 if __name__ == "__main__":
