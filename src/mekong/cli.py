@@ -129,8 +129,11 @@ def server_argv(
     with it too, so both sides of a ratio run under the same server settings.
 
     Raises:
-        CliError: ``bind`` is not ``HOST:PORT`` or ``unix:PATH``.
+        CliError: ``server`` is not one of `SERVERS`, or ``bind`` is not ``HOST:PORT`` or
+            ``unix:PATH``.
     """
+    if server not in SERVERS:
+        raise CliError(f"server {server!r}: expected one of {', '.join(SERVERS)}")
     build = _granian_argv if server == "granian" else _gunicorn_argv
     return build(app=app, bind=bind, workers=workers, threads=threads, access_log=access_log)
 

@@ -59,6 +59,14 @@ def test_an_unknown_server_in_the_environment_exits_2():
     )
 
 
+def test_server_argv_refuses_an_unknown_server():
+    from mekong.cli import CliError, server_argv
+
+    with pytest.raises(CliError, match="server 'apache': expected one of granian, gunicorn"):
+        server_argv("apache", app="mekong.wsgi:application", bind="127.0.0.1:8000", workers=1,
+                    threads=1)  # fmt: skip
+
+
 def test_missing_secret_key_fails_fast_without_debug(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
     env["DEBUG"] = "false"
