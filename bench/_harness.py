@@ -191,12 +191,12 @@ def platform_server(
 def raw_wsgi_server(*, workers: int = 2) -> Iterator[str]:
     """The raw baseline: a minimal WSGI app under the same server and settings as `mekong
     serve` (``MEKONG_SERVER``, granian by default)."""
-    from mekong.cli import SERVERS, server_argv
+    from mekong.cli import default_server, server_argv
 
     port = free_port()
     proc = subprocess.Popen(
         server_argv(
-            os.environ.get("MEKONG_SERVER") or SERVERS[0],
+            default_server(),
             app="bench._raw_app:application",
             bind=f"127.0.0.1:{port}",
             workers=workers,

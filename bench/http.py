@@ -19,9 +19,9 @@ sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _here]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
-import os  # noqa: E402
 
 from bench._harness import platform_server, print_table, raw_wsgi_server, run_wrk  # noqa: E402
+from mekong.cli import default_server  # noqa: E402
 
 
 def main() -> None:
@@ -54,8 +54,10 @@ def main() -> None:
                 connections=args.connections,
             ),
         ]
-    server = os.environ.get("MEKONG_SERVER") or "granian"
-    print(f"{server} 2 workers × 4 threads, wrk -t2 -c{args.connections} -d{args.seconds}s, SQLite")
+    print(
+        f"{default_server()} 2 workers × 4 threads, "
+        f"wrk -t2 -c{args.connections} -d{args.seconds}s, SQLite"
+    )
     print_table([baseline, *results], baseline)
 
 

@@ -33,6 +33,7 @@ from bench._harness import (  # noqa: E402
     raw_wsgi_server,
     run_wrk,
 )
+from mekong.cli import default_server  # noqa: E402
 
 PRODUCT = "la-bolaven-arabica"
 """A demo product (Lao coffee, translated into all six languages)."""
@@ -91,7 +92,7 @@ def main() -> None:
             )
     catalogue = 35 + args.products
     print(
-        f"{os.environ.get('MEKONG_SERVER') or 'granian'} 2 workers × 4 threads, "
+        f"{default_server()} 2 workers × 4 threads, "
         f"wrk -t2 -c{args.connections} -d{args.seconds}s, "
         f"SQLite, {catalogue:,} products; load average {os.getloadavg()[0]:.1f}"
     )

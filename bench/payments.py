@@ -55,6 +55,7 @@ from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bench import payments_floor  # noqa: E402
+from mekong.cli import default_server  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PORTS = range(8560, 8580)  # this benchmark's share of the machine's ports
@@ -495,7 +496,7 @@ def bench_http(
         "postgres" if db.startswith("postgres") else "sqlite", procs, threads, seconds
     )
     print(
-        f"\nHTTP: mekong serve ({os.environ.get('MEKONG_SERVER') or 'granian'} "
+        f"\nHTTP: mekong serve ({default_server()} "
         f"{workers} workers × {server_threads} threads, {db}, "
         f"receipts {env['PAYMENTS_RECEIPTS']}), port {port}, "
         + (

@@ -39,6 +39,7 @@ import shutil  # noqa: E402
 import subprocess  # noqa: E402
 
 from bench import payments as bp  # noqa: E402
+from mekong.cli import SERVERS, default_server  # noqa: E402
 
 
 def _children(pid: int) -> list[int]:
@@ -123,15 +124,15 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--py-spy", help="directory for py-spy raw profiles of the workers")
     args = parser.parse_args()
-    servers = [s for s in args.http_server.split(",") if s] or [""]
-    unknown = set(servers) - {"", "granian", "gunicorn"}
+    servers = args.http_server.split(",") if args.http_server else [default_server()]
+    unknown = set(servers) - set(SERVERS)
     if unknown:
         parser.error(f"--http-server: unknown {', '.join(sorted(unknown))}")
     import mekong
 
     print(
         f"mekong from {Path(mekong.__file__).parent}; {args.database}, "
-        f"{args.http_server or os.environ.get('MEKONG_SERVER') or 'granian'} {args.server}, "
+        f"{','.join(servers)} {args.server}, "
         f"{args.clients} clients, "
         f"client {args.client}"
     )
@@ -142,8 +143,7 @@ def main() -> None:
 
         for _ in range(args.runs):
             for name in servers:
-                if name:
-                    env["MEKONG_SERVER"] = name
+                env["MEKONG_SERVER"] = name
                 # Fresh wallets each run: a wallet's daily limit (tier 2, USD 5,000) lasts
                 # ~1,250 payments, a few runs' worth.
                 jobs = bp.make_wallets(args.clients)

@@ -107,6 +107,12 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 SERVERS = ("granian", "gunicorn")
 
 
+def default_server() -> str:
+    """The server `mekong serve` runs without ``--server``: ``MEKONG_SERVER``, else granian
+    (the benchmarks name and start theirs with it too)."""
+    return os.environ.get("MEKONG_SERVER") or SERVERS[0]
+
+
 def _bind(bind: str) -> tuple[str, str]:
     """``HOST:PORT`` (``[::1]:8000`` for IPv6) or ``unix:PATH`` as (host or "unix", port or path).
 
@@ -209,7 +215,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers = (os.cpu_count() or 1) * 2 + 1
     if args.threads < 1:
         raise CliError(f"--threads {args.threads}: must be at least 1")
-    server = args.server or os.environ.get("MEKONG_SERVER", "") or SERVERS[0]
+    server = args.server or default_server()
     if server not in SERVERS:
         raise CliError(f"MEKONG_SERVER {server!r}: expected one of {', '.join(SERVERS)}")
     argv = server_argv(
