@@ -4,6 +4,7 @@ post with its CSRF token, and the HTTPS redirect behind a trusted and an untrust
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.cookiejar
 import os
@@ -52,6 +53,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@contextlib.contextmanager
 def _serve(db: Path, server: str, **extra: str) -> Iterator[int]:
     port = _free_port()
     proc = subprocess.Popen(
@@ -94,7 +96,7 @@ def _get(
 
 @pytest.mark.parametrize("server", SERVERS)
 def test_serves_api_static_files_and_forms(database: Path, server: str) -> None:
-    for port in _serve(database, server):
+    with _serve(database, server) as port:
         status, headers, body = _get(port, "/api/v1/health")
         assert status == 200, body
         assert headers["content-type"].startswith("application/json")
@@ -150,7 +152,7 @@ def test_serves_api_static_files_and_forms(database: Path, server: str) -> None:
 
 @pytest.mark.parametrize("server", SERVERS)
 def test_https_redirect_believes_only_the_trusted_proxy(database: Path, server: str) -> None:
-    for port in _serve(database, server, HTTPS="true"):
+    with _serve(database, server, HTTPS="true") as port:
         status, headers, _ = _get(port, "/api/v1/health")
         assert status == 301
         assert headers["location"].startswith("https://")
@@ -158,6 +160,6 @@ def test_https_redirect_believes_only_the_trusted_proxy(database: Path, server: 
         status, headers, _ = _get(port, "/api/v1/health", https)
         assert status == 200  # from 127.0.0.1, the default trusted proxy
         assert "strict-transport-security" in headers
-    for port in _serve(database, server, HTTPS="true", FORWARDED_ALLOW_IPS="10.1.2.3"):
+    with _serve(database, server, HTTPS="true", FORWARDED_ALLOW_IPS="10.1.2.3") as port:
         status, _, _ = _get(port, "/api/v1/health", https)
         assert status == 301  # the claim of an untrusted peer is ignored
