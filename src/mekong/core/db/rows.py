@@ -253,7 +253,8 @@ def prepare_insert(objects: Sequence[Model], *, using: str = "default") -> Calla
     """`insert` in two steps: the statements and their values are built now, and the returned
     function runs them and marks the instances saved. For a caller that must hold a lock
     while it writes (the payments hub's SQLite writer lock): the preparation, most of an
-    insert's CPU, is done before it takes the lock."""
+    insert's CPU, is done before it takes the lock. The function may run in another thread
+    (on that thread's connection to ``using``)."""
     if not objects:
         return lambda: None
     model = type(objects[0])
@@ -276,7 +277,9 @@ def prepare_insert(objects: Sequence[Model], *, using: str = "default") -> Calla
         statements.append((head + ", ".join([row_marks] * len(chunk)), params))
 
     def run() -> None:
-        with connection.cursor() as cursor:
+        # The running thread's own connection: a group commit leader runs other threads'
+        # prepared inserts, and a connection belongs to the thread that opened it.
+        with connections[using].cursor() as cursor:
             for sql, values in statements:
                 cursor.execute(sql, values)
         for obj in objects:

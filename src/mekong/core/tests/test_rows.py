@@ -159,3 +159,29 @@ def test_a_prepared_insert_writes_nothing_until_it_runs():
     assert sorted(OutboxEvent.objects.values_list("name", flat=True)) == ["p0", "p1", "p2"]
     assert not any(e._state.adding for e in events)
     rows.prepare_insert([])()  # nothing to write
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_insert_runs_in_another_thread_on_that_threads_connection():
+    # A group commit leader runs the inserts its followers prepared (payments' quotes).
+    import threading
+
+    from django.db import connections
+
+    events = [OutboxEvent(name=f"t{n}", payload={"n": n}) for n in range(2)]
+    store = rows.prepare_insert(events)
+    failed: list[BaseException] = []
+
+    def lead() -> None:
+        try:
+            store()
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            connections.close_all()
+
+    leader = threading.Thread(target=lead)
+    leader.start()
+    leader.join(timeout=30)
+    assert failed == []
+    assert sorted(OutboxEvent.objects.values_list("name", flat=True)) == ["t0", "t1"]
