@@ -1,4 +1,4 @@
-"""Payments over HTTP, one line per run: rate, p50/p99, the workers' CPU per payment and the
+"""Payments over HTTP, one line per run: rate, p50/p99/p99.9, the workers' CPU per payment and the
 machine's idle share — for before/after comparisons and server shapes.
 
 The same server and corridor as the HTTP part of `bench/payments.py` (a scratch database
@@ -21,7 +21,8 @@ Usage: ``.venv/bin/python -m bench.payments_load [--seconds 10] [--database sqli
 [--server 2x8] [--http-server granian|gunicorn|granian,gunicorn] [--clients 16]
 [--receipts inline] [--runs 1] [--client c|python] [--py-spy DIR]`` (Linux only).
 ``--http-server granian,gunicorn`` alternates the two servers in every run, over the same
-database, with fresh wallets for each.
+database, with fresh wallets for each. The servers warm up as in production; set
+``MEKONG_WARM_UP=off`` to measure without it (docs/adr/0015-worker-warm-up.md).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def run(env: dict[str, str], args: argparse.Namespace, jobs: list[dict[str, obje
     paid = max(rate * args.seconds, 1)
     return (
         f"{rate:6.0f}/s  p50 {bp._pct(lat, 0.5) * 1000:4.0f} ms  "
-        f"p99 {bp._pct(lat, 0.99) * 1000:4.0f} ms  errors {errors}  "
+        f"p99 {bp._pct(lat, 0.99) * 1000:4.0f} ms  p99.9 {bp._pct(lat, 0.999) * 1000:4.0f} ms  "
+        f"errors {errors}  "
         f"worker CPU {used / paid * 1000:5.2f} ms/payment  idle {idle:4.0%}  "
         f"load {os.getloadavg()[0]:.1f}"
     )

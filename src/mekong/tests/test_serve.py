@@ -38,6 +38,7 @@ def _env(db: Path, **extra: str) -> dict[str, str]:
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         TRUSTLOG_WITNESSES="",
+        MEKONG_WARM_UP="on",  # as in production (the test process turns it off for itself)
         **extra,
     )
     return env
@@ -76,10 +77,12 @@ def _serve(db: Path, server: str, **extra: str) -> Iterator[int]:
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=30)
+            _out, errors = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            _out, errors = proc.communicate()
+    # Every module of the package imported in the worker's warm-up (mekong.wsgi.warm_up).
+    assert "warm-up:" not in errors, errors[-2000:]
 
 
 def _get(

@@ -53,3 +53,57 @@ def test_only_trusted_peers_set_the_scheme(allowed, peer, forwarded, scheme):
 def test_a_bad_allowed_entry_is_refused_at_start_up():
     with pytest.raises(ValueError, match=r"'10\.0\.0\.300' is not an address"):
         trust_forwarded_proto(lambda e, s: [b""], "127.0.0.1, 10.0.0.300")
+
+
+# --- warm_up -----------------------------------------------------------------------------------
+def test_warm_up_builds_the_urlconf_imports_the_package_and_freezes(monkeypatch):
+    import gc
+    import sys
+
+    import django.urls
+
+    from mekong import wsgi
+
+    assert gc.get_freeze_count() == 0
+    # A module no URL pattern leads to (a CLI's, imported inside a function): gone, and the
+    # URLconf not built, as in a fresh worker.
+    lazy = "mekong.ledger.cli"
+    monkeypatch.delitem(sys.modules, lazy, raising=False)
+    django.urls.clear_url_caches()
+    try:
+        wsgi.warm_up()
+        assert gc.get_freeze_count() > 50_000  # the modules, URL patterns and schemas
+        assert lazy in sys.modules
+        assert "url_patterns" in vars(django.urls.get_resolver())  # built, cached
+    finally:
+        gc.unfreeze()
+
+
+def test_the_warm_up_walks_no_tests_migrations_or_entry_points():
+    import pkgutil
+
+    import mekong
+    from mekong.wsgi import _COLD
+
+    walked = [
+        m.name
+        for m in pkgutil.walk_packages(mekong.__path__, "mekong.")
+        if _COLD.isdisjoint(m.name.split("."))
+    ]
+    assert "mekong.payments.paying" in walked
+    assert "mekong.customs.documents.schemas" in walked
+    for name in walked:
+        assert ".tests" not in name
+        assert ".migrations" not in name
+        assert not name.endswith(("__main__", "conftest", "settings_test", "asgi", "wsgi"))
+
+
+@pytest.mark.parametrize(("raw", "on"), [(None, True), ("on", True), ("off", False), ("0", False)])
+def test_the_warm_up_can_be_turned_off(monkeypatch, raw, on):
+    from mekong.wsgi import _warm_up_enabled
+
+    if raw is None:
+        monkeypatch.delenv("MEKONG_WARM_UP", raising=False)
+    else:
+        monkeypatch.setenv("MEKONG_WARM_UP", raw)
+    assert _warm_up_enabled() is on
