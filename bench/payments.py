@@ -419,6 +419,15 @@ def loadgen() -> str | None:
     return str(exe)
 
 
+def _loadgen_builds() -> bool:
+    """Whether the C load generator is there or builds (else the Python client is used)."""
+    try:
+        return loadgen() is not None
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"bench/loadgen.c did not build ({exc}); using the Python client", file=sys.stderr)
+        return False
+
+
 def drive_c(port: int, jobs: list[dict[str, Any]], kind: str, seconds: float) -> Any:
     """`drive` with the C client: one process, a thread per job."""
     exe = loadgen()
@@ -567,11 +576,11 @@ def main() -> None:
         help="PAYMENTS_RECEIPTS for the run (deferred: the trustlog is left out of the path)",
     )
     args = parser.parse_args()
+    skip = set(args.skip.split(","))
     # The C client by default: the Python one spends a large share of the same two cores
     # (it capped the health baseline), so the figures measured the client as much as the hub.
-    client = args.client or ("c" if loadgen() else "python")
+    client = args.client or ("c" if "http" not in skip and _loadgen_builds() else "python")
     procs, threads = (int(x) for x in args.clients.split("x"))
-    skip = set(args.skip.split(","))
     print(f"bench/payments.py — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     if "qr" not in skip:
         bench_qr(min(args.seconds, 5))

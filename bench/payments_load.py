@@ -5,7 +5,7 @@ The same server and corridor as the HTTP part of `bench/payments.py` (a scratch 
 seeded with the demo; 16 client threads, each paying from its own wallet; one payment =
 ``POST /quotes`` + ``POST /payments``), without its baselines. The client is
 `bench/loadgen.c` unless ``--client python`` (2 processes × 8 threads, as bench/payments.py
-by default): the C client leaves the two cores to the server, so the idle share below is
+without a C compiler): the C client leaves the two cores to the server, so the idle share below is
 the server's own. It adds
 what a comparison needs: the CPU the server's workers spent per payment (from
 ``/proc/<pid>/stat``) and how much of the two cores stayed idle (``/proc/stat``), and, with

@@ -24,7 +24,7 @@ from mekong.trustlog.tests.conftest import trustlog_env as _trustlog_env  # noqa
 # Importing mekong.wsgi (its tests do) would otherwise warm the test process up and freeze
 # every object it holds by then (`mekong.wsgi.warm_up`); test_serve turns it on again for the
 # servers it starts, as they run in production.
-os.environ.setdefault("MEKONG_WARM_UP", "off")
+os.environ["MEKONG_WARM_UP"] = "off"
 
 
 @pytest.fixture(autouse=True)

@@ -39,6 +39,7 @@ def _env(db: Path, **extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         TRUSTLOG_WITNESSES="",
         MEKONG_WARM_UP="on",  # as in production (the test process turns it off for itself)
+        LOG_LEVEL="INFO",  # so that a warm-up warning would show
         **extra,
     )
     return env
