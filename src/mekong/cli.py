@@ -109,8 +109,21 @@ SERVERS = ("granian", "gunicorn")
 
 def default_server() -> str:
     """The server `mekong serve` runs without ``--server``: ``MEKONG_SERVER``, else granian
-    (the benchmarks name and start theirs with it too)."""
-    return os.environ.get("MEKONG_SERVER") or SERVERS[0]
+    (the benchmarks name and start theirs with it too).
+
+    Raises:
+        CliError: ``MEKONG_SERVER`` names none of `SERVERS`.
+    """
+    server = os.environ.get("MEKONG_SERVER") or SERVERS[0]
+    if server not in SERVERS:
+        raise CliError(f"MEKONG_SERVER {server!r}: expected one of {', '.join(SERVERS)}")
+    return server
+
+
+def forwarded_allow_ips() -> str:
+    """``FORWARDED_ALLOW_IPS``, the proxies whose ``X-Forwarded-Proto`` is believed, with
+    gunicorn's default (``127.0.0.1``): gunicorn's command line and `mekong.wsgi` read it."""
+    return os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def _bind(bind: str) -> tuple[str, str]:
@@ -197,7 +210,7 @@ def _gunicorn_argv(
         "--graceful-timeout",
         "20",
         "--forwarded-allow-ips",
-        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips(),
     ]
     if access_log:
         argv += ["--access-logfile", "-"]
@@ -216,8 +229,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.threads < 1:
         raise CliError(f"--threads {args.threads}: must be at least 1")
     server = args.server or default_server()
-    if server not in SERVERS:
-        raise CliError(f"MEKONG_SERVER {server!r}: expected one of {', '.join(SERVERS)}")
     argv = server_argv(
         server, app="mekong.wsgi:application", bind=args.bind, workers=workers,
         threads=args.threads, access_log=args.access_log,

@@ -24,6 +24,9 @@ from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
+from mekong.cli import forwarded_allow_ips
+from mekong.core.switches import switched_on
+
 log = logging.getLogger(__name__)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -116,12 +119,10 @@ def import_tree(path: Iterable[str], prefix: str) -> None:
 
 def _warm_up_enabled() -> bool:
     """``MEKONG_WARM_UP`` (on unless ``off`` or ``0``): off to measure without it."""
-    return os.environ.get("MEKONG_WARM_UP", "on").strip().lower() not in ("off", "0")
+    return switched_on("MEKONG_WARM_UP")
 
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mekong.settings")
-application = trust_forwarded_proto(
-    get_wsgi_application(), os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-)
+application = trust_forwarded_proto(get_wsgi_application(), forwarded_allow_ips())
 if _warm_up_enabled():
     warm_up()

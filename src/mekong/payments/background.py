@@ -9,11 +9,12 @@ rows in the database, so the thread holds no state of its own.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 
 from django.db import close_old_connections, connection, transaction
+
+from mekong.core.switches import switched_on
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class BackgroundLoop:
         """False when the off switch names an environment variable set to ``off`` or ``0``."""
         if not self.off_switch:
             return True
-        return os.environ.get(self.off_switch, "on").strip().lower() not in ("off", "0")
+        return switched_on(self.off_switch)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the loop (after its current round) and wait for it."""

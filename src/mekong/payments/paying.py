@@ -45,6 +45,7 @@ from mekong.core.audit import audit_record, audit_record_many
 from mekong.core.db import writer_gate
 from mekong.core.db.rows import insert, prepare_insert
 from mekong.core.events import publish, publish_many
+from mekong.core.switches import switched_on
 from mekong.core.text import normalize_text
 from mekong.ledger import facade as ledger
 from mekong.ledger.contracts import TransferIn, TransferResultCode
@@ -588,7 +589,7 @@ def _decided(payment: Payment, hits: list[dict[str, str]], now: datetime) -> Non
 def group_commit_enabled() -> bool:
     """Whether concurrent payments of a process share transactions (``PAYMENTS_GROUP_COMMIT``,
     on unless set to ``off``); see `mekong.payments.groupcommit`."""
-    return os.environ.get("PAYMENTS_GROUP_COMMIT", "on").strip().lower() not in ("off", "0")
+    return switched_on("PAYMENTS_GROUP_COMMIT")
 
 
 def _pay(request: PayRequest) -> Payment:
