@@ -1,12 +1,14 @@
 """`mekong serve` for real: each production server started as an operator would start it, on
 a loopback port over a migrated SQLite file, answering a JSON API call, a static file, a form
-post with its CSRF token, and the HTTPS redirect behind a trusted and an untrusted proxy."""
+post with its CSRF token, and the HTTPS redirect behind a trusted and an untrusted proxy; and
+what a worker has done before its first request (`mekong.wsgi.warm_up`)."""
 
 from __future__ import annotations
 
 import contextlib
 import http.client
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -167,3 +169,28 @@ def test_https_redirect_believes_only_the_trusted_proxy(database: Path, server: 
     with _serve(database, server, HTTPS="true", FORWARDED_ALLOW_IPS="10.1.2.3") as port:
         status, _, _ = _get(port, "/api/v1/health", https)
         assert status == 301  # the claim of an untrusted peer is ignored
+
+
+def test_a_worker_imports_the_package_but_no_tests_or_migrations(tmp_path: Path) -> None:
+    # What a worker does on start: import mekong.wsgi with the warm-up on, in a fresh interpreter.
+    probe = (
+        "import gc, json, sys\n"
+        "import mekong.wsgi\n"
+        "names = [n for n in sys.modules if n.startswith('mekong.')]\n"
+        "print(json.dumps({'frozen': gc.get_freeze_count(), 'names': names}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=_env(tmp_path / "db.sqlite3"), capture_output=True,
+        text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "warm-up:" not in done.stderr, done.stderr[-2000:]
+    seen = json.loads(done.stdout.splitlines()[-1])
+    names = set(seen["names"])
+    assert seen["frozen"] > 50_000
+    # No URL leads to these; only the warm-up imports them.
+    assert "mekong.ledger.cli" in names
+    cold = [
+        n for n in names if {"tests", "migrations", "settings_test", "conftest"} & set(n.split("."))
+    ]
+    assert cold == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -124,45 +123,6 @@ def test_import_tree_skips_cold_names_and_survives_broken_modules(tmp_path, monk
     finally:
         for name in [n for n in sys.modules if n.startswith(pkg)]:
             del sys.modules[name]
-
-
-def test_a_served_worker_imports_the_package_but_no_tests_or_migrations(tmp_path):
-    # What a worker does: import mekong.wsgi with the warm-up on, in a fresh interpreter.
-    import json
-    import subprocess
-    import sys
-
-    probe = (
-        "import gc, json, sys\n"
-        "import mekong.wsgi\n"
-        "names = [n for n in sys.modules if n.startswith('mekong.')]\n"
-        "print(json.dumps({'frozen': gc.get_freeze_count(), 'names': names}))\n"
-    )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "mekong.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "MEKONG_VAR_DIR": str(tmp_path / "var"),
-        "SECRET_KEY": "warm-up-test-secret-key-not-for-production",
-        "DEBUG": "false",
-        "MEKONG_WARM_UP": "on",
-        "LOG_LEVEL": "INFO",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120,
-        check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "warm-up:" not in done.stderr, done.stderr[-2000:]
-    seen = json.loads(done.stdout.splitlines()[-1])
-    names = set(seen["names"])
-    assert seen["frozen"] > 50_000
-    # No URL leads to these; only the warm-up imports them.
-    assert "mekong.ledger.cli" in names
-    cold = [
-        n for n in names if {"tests", "migrations", "settings_test", "conftest"} & set(n.split("."))
-    ]
-    assert cold == []
 
 
 @pytest.mark.parametrize(("raw", "on"), [(None, True), ("on", True), ("off", False), ("0", False)])
