@@ -36,3 +36,29 @@ class PaymentRefused(DomainEvent):
     name = "payments.payment_refused"
     payment_id: str
     status: str
+
+
+@event
+@dataclass(frozen=True, kw_only=True)
+class PaymentReleased(DomainEvent):
+    """A reviewer released a held payment: its reserved legs were posted and it completed
+    (published with the payment's `PaymentCompleted`).
+
+    Subscribers that act on payments only once a reviewer has decided them listen to this
+    and `PaymentRejected`, not to every status event: a payment the hub decides at once is
+    answered to its caller, and subscribing to those would put a handler transaction after
+    every payment batch.
+    """
+
+    name = "payments.payment_released"
+    payment_id: str
+
+
+@event
+@dataclass(frozen=True, kw_only=True)
+class PaymentRejected(DomainEvent):
+    """A reviewer rejected a held payment: its reserved legs were voided (published with the
+    payment's `PaymentRefused`, status ``rejected``)."""
+
+    name = "payments.payment_rejected"
+    payment_id: str

@@ -75,7 +75,13 @@ from mekong.payments.errors import (
     QuoteUsed,
     RefundNotAllowed,
 )
-from mekong.payments.events import PaymentCompleted, PaymentHeld, PaymentRefused
+from mekong.payments.events import (
+    PaymentCompleted,
+    PaymentHeld,
+    PaymentRefused,
+    PaymentRejected,
+    PaymentReleased,
+)
 from mekong.payments.groupcommit import GroupCommitter, Item, QueueTimeout
 from mekong.payments.models import (
     FxRate,
@@ -1069,11 +1075,11 @@ def _resolve_held(payment_id: uuid.UUID, *, reviewer_user_id: int, post: bool) -
             object_type="payments_payment",
             object_id=str(payment.pk),
         )
-        publish(
-            (PaymentCompleted if post else PaymentRefused)(
-                payment_id=str(payment.pk), status=payment.status
-            )
+        status_event = (PaymentCompleted if post else PaymentRefused)(
+            payment_id=str(payment.pk), status=payment.status
         )
+        review_event = (PaymentReleased if post else PaymentRejected)(payment_id=str(payment.pk))
+        publish_many([status_event, review_event])
         webhooks.enqueue(payment, reviewed=True)
     if post:
         receipt_ensure(payment)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ from mekong.marketplace.errors import (
 from mekong.marketplace.models import Order, OrderStatus, Product
 from mekong.marketplace.tests.conftest import Market
 from mekong.payments import facade as payments
+from mekong.payments.tests.factories import watch_holder_of
 
 pytestmark = pytest.mark.django_db
 
@@ -318,3 +320,33 @@ def test_crash_after_paying_is_recovered_by_a_retry_without_paying_twice(
     ordering.orders_payment_update([seen[0]])  # the hub's later event is a no-op now
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
+
+
+@pytest.mark.parametrize("release", [True, False], ids=["released", "rejected"])
+def test_an_order_held_by_screening_follows_the_reviewers_decision(
+    market: Market, release: bool, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The hub holds the order's payment on a watchlist hit: the order waits, placed, and is
+    paid into escrow when a reviewer releases the payment, or cancelled with its stock back
+    when one rejects it (the payments hub's reviewer events, delivered after commit)."""
+    watch_holder_of(market.wallet.id)
+    stock = Product.objects.get(pk=market.product.pk).stock
+    order = _checkout(market, quantity=2)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+    assert order.payment_id is not None
+    assert Product.objects.get(pk=market.product.pk).stock == stock - 2
+    reviewer = make_user(org=market.operator_org)
+    decide = payments.review_release if release else payments.review_reject
+    with django_capture_on_commit_callbacks(execute=True):
+        info = decide(order.payment_id, reviewer_user_id=reviewer.pk)
+    assert info.status == ("completed" if release else "rejected")
+    order.refresh_from_db()
+    if release:
+        assert order.status == OrderStatus.PAID
+        assert order.escrow_transfer_id is not None
+        assert Product.objects.get(pk=market.product.pk).stock == stock - 2
+    else:
+        assert order.status == OrderStatus.CANCELLED
+        assert order.refusal_code == "rejected"
+        assert Product.objects.get(pk=market.product.pk).stock == stock

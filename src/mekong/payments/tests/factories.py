@@ -14,7 +14,7 @@ from decimal import Decimal
 from mekong.identity.tests.factories import make_org
 from mekong.ledger import facade as ledger
 from mekong.payments import services
-from mekong.payments.models import Participant, ParticipantKind, Wallet
+from mekong.payments.models import Participant, ParticipantKind, Wallet, WatchlistEntry
 
 _seq = itertools.count(1)
 
@@ -138,6 +138,13 @@ def make_wallet(
     if funds:
         services.wallet_fund(wallet=wallet, amount=funds, reference=f"t{n}")
     return wallet
+
+
+def watch_holder_of(wallet_id: int) -> None:
+    """Put the holder of wallet ``wallet_id`` on the screening watchlist: the wallet's next
+    payments are held for a reviewer."""
+    holder = Wallet.objects.get(pk=wallet_id).holder_name
+    WatchlistEntry.objects.create(names=[holder], reason="test list")
 
 
 def totals_by_currency() -> dict[str, int]:

@@ -22,6 +22,7 @@ from django.db import connections
 
 from mekong.core import clock
 from mekong.core.errors import DomainError
+from mekong.core.models import OutboxEvent
 from mekong.payments import errors, facade, fastreads, fx, paying
 from mekong.payments.groupcommit import GroupCommitter, Item, QueueTimeout
 from mekong.payments.iso20022 import validate_pacs002, validate_pacs008
@@ -314,10 +315,12 @@ def test_a_batch_writes_its_audit_events_and_webhooks_with_one_statement_each():
     assert count("INSERT", "core_outboxevent") == 3
     assert count("INSERT", "trustlog_checkpoint") == 1
     assert count("SELECT", "payments_webhookendpoint") == 1
-    # The six PaymentCompleted events are delivered after commit by one read and one update
-    # (the ledger's and the log's events have no subscriber here: recorded as dispatched).
-    assert count("SELECT", "core_outboxevent") == 1
-    assert count("UPDATE", "core_outboxevent") == 1
+    # Nothing is delivered after commit: no module subscribes to the hub's immediate status
+    # events (the marketplace listens for reviewers' decisions), nor to the ledger's and the
+    # log's, so all were recorded as dispatched and no handler transaction follows the batch.
+    assert count("SELECT", "core_outboxevent") == 0
+    assert count("UPDATE", "core_outboxevent") == 0
+    assert not OutboxEvent.objects.filter(dispatched_at=None).exists()
 
 
 # --- threads of one process on PostgreSQL ------------------------------------------------------
