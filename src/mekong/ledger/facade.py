@@ -97,3 +97,10 @@ def statement(*, account_id: int, since: datetime, until: datetime) -> Statement
         InvalidPeriod: ``until`` is not after ``since``.
     """
     return selectors.statement(account_id=account_id, since=since, until=until)
+
+
+def invariants_check() -> list[str]:
+    """Recompute the ledger from its history; every violation found (empty when sound): see
+    `mekong.ledger.selectors.invariants_check`. It reads every transfer: for checks and
+    tests, not for a request path."""
+    return selectors.invariants_check()

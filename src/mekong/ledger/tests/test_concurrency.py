@@ -15,11 +15,11 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
+from mekong.core.tests.processes import postgres_url
 from mekong.identity.tests.factories import make_org
 from mekong.ledger.models import Account, Transfer
 from mekong.ledger.selectors import invariants_check
@@ -31,14 +31,6 @@ ROUNDS = 80
 CRASH_BATCH = 2_000  # linked transfers per batch: a transaction long enough to be killed in
 CRASH_AFTER = 4  # batches announced before the kill
 SPAWN = multiprocessing.get_context("spawn")
-
-
-def _postgres_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "postgres")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.mark.postgres
@@ -66,7 +58,7 @@ def test_processes_racing_to_overdraw_the_same_accounts_break_no_limit():
         barrier = manager.Barrier(WORKERS)
         outcomes = pool.starmap(
             workers.race_worker,
-            [(_postgres_url(), seed, accounts, ROUNDS, barrier) for seed in range(1, WORKERS + 1)],
+            [(postgres_url(), seed, accounts, ROUNDS, barrier) for seed in range(1, WORKERS + 1)],
         )
 
     # then the ledger is sound, no limit is broken, and every id was applied at most once.
@@ -97,7 +89,7 @@ def test_processes_racing_to_overdraw_the_same_accounts_break_no_limit():
 @pytest.mark.django_db(transaction=True)
 def test_kill_9_in_the_middle_of_linked_batches_leaves_each_whole_or_absent(tmp_path: Path):
     if connection.vendor == "postgresql":
-        url = _postgres_url()
+        url = postgres_url()
         accounts = workers.crash_accounts(ring_size=5)
     else:
         url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import Counter
-from urllib.parse import quote as urlquote
 
 import pytest
-from django.db import connection
 
+from mekong.core.tests.processes import postgres_url
 from mekong.payments import facade, fx
 from mekong.payments.models import Payment, PositionKind
 from mekong.payments.tests import workers
@@ -34,19 +33,11 @@ SPAWN = multiprocessing.get_context("spawn")
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _postgres_url() -> str:
-    s = connection.settings_dict
-    auth = urlquote(s["USER"] or "postgres")
-    if s.get("PASSWORD"):
-        auth += ":" + urlquote(s["PASSWORD"])
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def _run(jobs_per_worker: list[list[tuple[str, str]]]) -> list[tuple[str, str, str]]:
     with SPAWN.Manager() as manager, SPAWN.Pool(len(jobs_per_worker)) as pool:
         barrier = manager.Barrier(len(jobs_per_worker))
         results = pool.starmap(
-            workers.pay_worker, [(_postgres_url(), jobs, barrier) for jobs in jobs_per_worker]
+            workers.pay_worker, [(postgres_url(), jobs, barrier) for jobs in jobs_per_worker]
         )
     return [item for chunk in results for item in chunk]
 
