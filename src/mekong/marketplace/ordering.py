@@ -373,8 +373,9 @@ def orders_payment_update(payment_ids: Sequence[uuid.UUID | str]) -> None:
 def _placed_orders_paid_by(payment_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """(order id, payment id) of the placed orders these payments pay, in order id order.
 
-    Precomposed (`mekong.core.db.rows`): this runs after every payment the hub decides, and
-    the ORM's query building cost several times the index probe."""
+    Precomposed (`mekong.core.db.rows`): it ran after every payment the hub decided until the
+    marketplace listened for reviewers' decisions only, and the ORM's query building cost
+    several times the index probe."""
     ids = [prep(Order, "payment_id", p) for p in payment_ids]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -11,7 +11,7 @@ def postgres_url() -> str:
     """The URL of the PostgreSQL test database this process uses, for a spawned process to
     open its own connection to (the test must commit what it shares: ``transaction=True``)."""
     s = connection.settings_dict
-    auth = quote(s["USER"] or "postgres")
+    auth = quote(s["USER"] or "postgres", safe="")
     if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
+        auth += ":" + quote(s["PASSWORD"], safe="")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

@@ -317,7 +317,7 @@ def test_crash_after_paying_is_recovered_by_a_retry_without_paying_twice(
     assert order.status == OrderStatus.PAID
     assert order.payment_id == seen[0]  # the same payment, not a second one
     assert len([p for p in payments.payments_for_wallet(market.wallet.id) if p.reference]) == 1
-    ordering.orders_payment_update([seen[0]])  # the hub's later event is a no-op now
+    ordering.orders_payment_update([seen[0]])  # a no-op for a paid order
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
 

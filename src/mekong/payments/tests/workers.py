@@ -76,9 +76,10 @@ def crash_payer(
     database_url: str, setup: dict[str, Any], per_wallet: int, stall_at: int, conn: Any
 ) -> None:
     """Quote ``per_wallet`` payments per wallet, report them, then pay them from one thread
-    per wallet (group commit batches them), reporting each answer. The ``stall_at``-th
-    payment batch stops after its ledger call, before its commit, and says so: the parent
-    kills this process there."""
+    per wallet (group commit batches them), reporting each answer. The first payment batch
+    from the ``stall_at``-th on that carries two payments or more stops after its ledger
+    call, before its commit, and says so with its payments' ids: the parent kills this
+    process there."""
     setup_django(database_url)
     import threading
     import time
@@ -102,15 +103,19 @@ def crash_payer(
     conn.send(("quotes", [(str(q), k) for js in jobs.values() for q, k in js]))
     send = threading.Lock()
     calls = [0]
+    stalled: list[bool] = []
     original = ledger.transfers_create
 
     def stalling(batch: Any) -> Any:
         results = original(batch)
+        # Each payment's legs carry "payment:<id>" (one ledger call per payment batch).
+        paying = sorted({t.user_data.removeprefix("payment:") for t in batch})
         with send:
             calls[0] += 1
-            stall = calls[0] == stall_at
+            stall = calls[0] >= stall_at and len(paying) >= 2 and not stalled
             if stall:
-                conn.send(("stalled", None))
+                stalled.append(True)
+                conn.send(("stalled", paying))
         if stall:
             time.sleep(120)  # killed here: the batch's rows are written, not committed
         return results
@@ -165,7 +170,6 @@ def crash_recover(
             moved.update(line.transfer_id for line in period.lines)
         return {
             "payments": {p.idempotency_key: (str(p.pk), p.status) for p in payments},
-            "rows_per_key": len(payments) - len({p.idempotency_key for p in payments}),
             "orphan_transfers": len(moved - referenced),
             "missing_transfers": len(referenced) - len(ledger.transfers_get(list(referenced))),
         }
@@ -186,7 +190,11 @@ def crash_recover(
     balances_off = []
     for wallet in Wallet.objects.filter(pk__in=setup["wallets"]):
         held = ledger.balance(wallet.ledger_account_id)
-        if held is None or held.balance != 20_000_000 - spent.get(wallet.pk, 0):
+        if (
+            held is None
+            or held.balance != 20_000_000 - spent.get(wallet.pk, 0)
+            or held.debits_pending != 0  # nothing reserved: no payment here was held
+        ):
             balances_off.append(wallet.pk)
     indexes = list(completed.values_list("receipt_index", flat=True))
     out = {
