@@ -485,7 +485,9 @@ def order_confirm(request: HttpRequest, order_id: str) -> OrderOut:
     summary="Cancel before shipment",
 )
 def order_cancel(request: HttpRequest, order_id: str) -> OrderOut:
-    """Buyer or seller cancels a placed or paid order; a paid order is refunded in full."""
+    """Buyer or seller cancels a placed or paid order; a paid order is refunded in full. A
+    placed order whose payment the hub holds for a reviewer answers 409
+    ``marketplace_payment_under_review`` until the reviewer decides."""
     actor = _actor(request)
     return _order_out(ordering.order_cancel(actor=actor, order_id=order_id), actor)
 

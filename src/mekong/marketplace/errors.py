@@ -95,6 +95,18 @@ class InvalidTransition(DomainError):
     title = _("The order cannot do that in its current state.")
 
 
+class PaymentUnderReview(DomainError):
+    """The order's payment is held by the payments hub for a reviewer (or released and not yet
+    recorded on the order): cancelling now would leave the money to arrive for no order."""
+
+    code = "marketplace_payment_under_review"
+    http_status = 409
+    title = _(
+        "The payment for this order is being reviewed. The order can be cancelled once it is "
+        "decided."
+    )
+
+
 class EscrowFailed(DomainError):
     """The ledger refused an escrow movement (the funds were already released or voided)."""
 

@@ -54,6 +54,7 @@ from mekong.marketplace.errors import (
     NoShipping,
     OrderNotFound,
     OutOfStock,
+    PaymentUnderReview,
     PriceChanged,
     VariantRequired,
     WalletNotYours,
@@ -598,13 +599,24 @@ def release_due(*, now: datetime | None = None) -> list[str]:
 def order_cancel(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
     """Cancel before shipment (buyer or seller): void the escrow, refund, restock.
 
+    A placed order whose payment the hub holds for a reviewer cannot be cancelled until the
+    reviewer decides: a release would then move the buyer's money into escrow for an order
+    that no longer exists (rejected: the order is cancelled by the hub's event; released: it
+    is paid, and cancelling refunds it).
+
     Raises:
-        OrderNotFound, InvalidTransition (shipped or later, or already cancelled).
+        OrderNotFound, InvalidTransition (shipped or later, or already cancelled),
+        PaymentUnderReview.
     """
     with transaction.atomic():
         order = lock_for(actor, order_id)
         if order.status not in (OrderStatus.PLACED, OrderStatus.PAID):
             raise InvalidTransition()
+        if order.status == OrderStatus.PLACED and order.payment_id is not None:
+            # Read only (`payment_status`): this transaction holds the order row.
+            paid_by = payments.payment_status(order.payment_id)
+            if paid_by is not None and paid_by.status in ("held", "completed"):
+                raise PaymentUnderReview()
         refunded = 0
         if order.status == OrderStatus.PAID:
             escrow.void(order)

@@ -22,6 +22,7 @@ from mekong.marketplace.errors import (
     InvalidTransition,
     OrderNotFound,
     OutOfStock,
+    PaymentUnderReview,
     WalletNotYours,
 )
 from mekong.marketplace.models import Order, OrderStatus, Product
@@ -350,3 +351,28 @@ def test_an_order_held_by_screening_follows_the_reviewers_decision(
         assert order.status == OrderStatus.CANCELLED
         assert order.refusal_code == "rejected"
         assert Product.objects.get(pk=market.product.pk).stock == stock
+
+
+def test_an_order_whose_payment_is_under_review_cannot_be_cancelled_until_it_is_decided(
+    market: Market, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Cancelling it would restock it and leave the held money to reach escrow on release for
+    an order that no longer exists."""
+    watch_holder_of(market.wallet.id)
+    stock = Product.objects.get(pk=market.product.pk).stock
+    order = _checkout(market, quantity=1)
+    buyer = actor_of(market.buyer, market.buyer_org)
+    with pytest.raises(PaymentUnderReview):
+        ordering.order_cancel(actor=buyer, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+    assert Product.objects.get(pk=market.product.pk).stock == stock - 1
+    assert order.payment_id is not None
+    reviewer = make_user(org=market.operator_org)
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.review_release(order.payment_id, reviewer_user_id=reviewer.pk)
+    # Once decided (released: paid into escrow), cancelling refunds the buyer in full.
+    cancelled = ordering.order_cancel(actor=buyer, order_id=order.pk)
+    assert cancelled.status == OrderStatus.CANCELLED
+    assert cancelled.refunded_minor == order.total_minor
+    assert Product.objects.get(pk=market.product.pk).stock == stock
