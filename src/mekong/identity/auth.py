@@ -76,6 +76,15 @@ class TokenAuth(HttpBearer):
 class SessionActorAuth(SessionAuth):
     """A logged-in browser session (CSRF-checked on unsafe methods), as an `Actor`."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        """No session cookie, no session: without ambient credentials there is nothing for a
+        CSRF check to protect, and a client that sent no (or a bad) token is told to
+        authenticate (401 ``not_authenticated``) instead of failing that check (a bare 403)."""
+        if self.param_name not in request.COOKIES:
+            return None
+        key: str | None = super()._get_key(request)
+        return key
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is None or not user.is_authenticated:

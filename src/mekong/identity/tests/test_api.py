@@ -179,3 +179,20 @@ def test_a_token_that_no_longer_holds_is_refused(world, spoil):
     assert _me(secret) == 401
     # The other organisation's token is untouched.
     assert _me(world["credentials"]["token_admin_b"][1]) == 200
+
+
+@pytest.mark.parametrize("authorization", ["", "Bearer mk_nope_nope", "Basic eDp5"])
+def test_a_write_without_valid_credentials_is_told_to_authenticate(world, authorization):
+    """With CSRF enforced, as for a real client: no session cookie means nothing for CSRF to
+    protect, so a missing or bad token answers 401 ``not_authenticated``, not a bare 403."""
+    client = Client(enforce_csrf_checks=True)
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    response = client.post(
+        f"/api/v1/organisations/{world['org_a'].pk}/tokens",
+        {"name": "x"},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert ApiToken.objects.filter(name="x").count() == 0
