@@ -83,7 +83,6 @@ def crash_payer(
     setup_django(database_url)
     import threading
     import time
-    import uuid
 
     from mekong.core.errors import DomainError
     from mekong.ledger import facade as ledger
@@ -103,7 +102,7 @@ def crash_payer(
     conn.send(("quotes", [(str(q), k) for js in jobs.values() for q, k in js]))
     send = threading.Lock()
     calls = [0]
-    stalled: list[bool] = []
+    stalled = threading.Event()
     original = ledger.transfers_create
 
     def stalling(batch: Any) -> Any:
@@ -112,9 +111,9 @@ def crash_payer(
         paying = sorted({t.user_data.removeprefix("payment:") for t in batch})
         with send:
             calls[0] += 1
-            stall = calls[0] >= stall_at and len(paying) >= 2 and not stalled
+            stall = calls[0] >= stall_at and len(paying) >= 2 and not stalled.is_set()
             if stall:
-                stalled.append(True)
+                stalled.set()
                 conn.send(("stalled", paying))
         if stall:
             time.sleep(120)  # killed here: the batch's rows are written, not committed
@@ -125,7 +124,7 @@ def crash_payer(
     def pay(wallet_id: int) -> None:
         for quote_id, key in jobs[wallet_id]:
             try:
-                info = facade.pay(quote_id=uuid.UUID(str(quote_id)), idempotency_key=key)
+                info = facade.pay(quote_id=quote_id, idempotency_key=key)
                 answer = ("paid", key, str(info.id), info.status)
             except DomainError as error:
                 answer = ("refused", key, error.code, "")
