@@ -4,10 +4,12 @@ growing size, next to the plain difflib loop over the same keys in the same run.
 Every payment compares its two names with every listed spelling. The baseline is what a
 straightforward implementation does per pair: a ``SequenceMatcher`` with difflib's own cheap
 bounds (``real_quick_ratio``, ``quick_ratio``) before the ratio, on the same search keys.
-`mekong.payments.screening.watchlist_hits` must give the same hits (checked here too). The
-listed names are drawn from a small pool of romanised Thai, Vietnamese, Burmese, Lao, Khmer
-and other name parts, so near spellings are common (the hard case for the bounds). No database: the
-watchlist is passed in. Usage: ``.venv/bin/python -m bench.screening [--sizes 100,1000,5000]``.
+`mekong.payments.namematch.NameIndex` (what screening uses: built once per watchlist version)
+must give the same hits (checked here too); the time to build it is shown apart. The listed
+names are drawn from a small pool of romanised Thai, Vietnamese, Burmese, Lao, Khmer and other
+name parts, so near spellings are common (the hard case for the bounds). No database: the
+watchlist is passed in. Usage:
+``.venv/bin/python -m bench.screening [--sizes 100,1000,5000,20000]``.
 """
 
 from __future__ import annotations
@@ -59,12 +61,12 @@ def _name(rng: random.Random) -> str:
 
 def _baseline(names: list[str], entries: list, threshold: float) -> list[tuple[int, str]]:
     """Per pair: SequenceMatcher, difflib's bounds, then the ratio (both key forms)."""
-    from mekong.payments import screening
+    from mekong.payments import namematch
 
     hits = []
     for pk, _reason, listed in entries:
         for name in names:
-            key = screening._keys(name)
+            key = namematch._keys(name)
             best = 0.0
             for other in listed:
                 for x, y in ((key[0].text, other[0].text), (key[1].text, other[1].text)):
@@ -91,31 +93,32 @@ def _rate(fn, seconds: float = 1.0) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--sizes", default="100,1000,5000,20000")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mekong.settings")
     os.environ.setdefault("SECRET_KEY", "bench-secret-key")
     import django
 
     django.setup()
-    from mekong.payments import screening
+    from mekong.payments import namematch
 
     print("Watchlist screening of one payment (2 names), one process")
-    print(f"{'listed entries (2 spellings each)':<36} {'difflib loop':>14} {'screening':>12} "
-          f"{'speed-up':>9} {'hits':>5}")  # fmt: skip
+    print(f"{'listed entries (2 spellings each)':<36} {'difflib loop':>14} {'NameIndex':>12} "
+          f"{'speed-up':>9} {'hits':>5} {'index built in':>15}")  # fmt: skip
     for size in (int(s) for s in args.sizes.split(",")):
         rng = random.Random(size)
-        entries = [
-            (i, "bench", [screening._keys(_name(rng)), screening._keys(_name(rng))])
-            for i in range(size)
-        ]
-        ours = screening.watchlist_hits(PAYMENT, entries)
-        theirs = _baseline(PAYMENT, entries, screening.NAME_THRESHOLD)
-        assert [(int(h["indicator_id"].split(":")[1]), h["value"]) for h in ours] == theirs
-        base = _rate(lambda e=entries: _baseline(PAYMENT, e, screening.NAME_THRESHOLD))
-        mine = _rate(lambda e=entries: screening.watchlist_hits(PAYMENT, e))
+        named = [(i, "bench", [_name(rng), _name(rng)]) for i in range(size)]
+        keyed = [(i, r, [namematch._name_key(n) for n in listed]) for i, r, listed in named]
+        started = time.perf_counter()
+        index = namematch.NameIndex(named)
+        built = time.perf_counter() - started
+        ours = [(h.entry_id, h.name) for h in index.hits(PAYMENT)]
+        theirs = _baseline(PAYMENT, keyed, namematch.NAME_THRESHOLD)
+        assert ours == theirs
+        base = _rate(lambda e=keyed: _baseline(PAYMENT, e, namematch.NAME_THRESHOLD))
+        mine = _rate(lambda i=index: i.hits(PAYMENT))
         print(f"{size:<36} {1000 / base:>11.2f} ms {1000 / mine:>9.2f} ms "
-              f"{mine / base:>8.1f}x {len(ours):>5}")  # fmt: skip
+              f"{mine / base:>8.1f}x {len(ours):>5} {built * 1000:>12.0f} ms")  # fmt: skip
     print("\nms per payment; one run each: compare the ratios, not the absolute figures.")
 
 

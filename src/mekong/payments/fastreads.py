@@ -209,6 +209,16 @@ def active_watchlist() -> list[tuple[int, list[object], str]]:
     ]
 
 
+def watchlist_fingerprint() -> tuple[object, ...]:
+    """What changes whenever the watchlist does: its rows (active or not), the largest id,
+    the latest ``changed_at`` (an index read)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(id), MAX(changed_at) FROM {table(WatchlistEntry)}"  # noqa: S608
+        )
+        return tuple(cursor.fetchone() or ())
+
+
 def endpoints_of(participant_ids: Sequence[int]) -> list[WebhookEndpoint]:
     """The active webhook endpoints of these participants."""
     return [

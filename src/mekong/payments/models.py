@@ -351,12 +351,18 @@ class WatchlistEntry(models.Model):
     ``names`` holds every known spelling (Latin, Thai, Burmese...): matching compares search
     keys (case, diacritics, Zawgyi and spacing folded) fuzzily within each spelling, so listing
     a person's names in each script is how a match across scripts is made.
+
+    ``changed_at`` moves on every save: with the row count and the largest id it is the
+    version by which each process knows its screening index is stale
+    (`mekong.payments.screening`). Change entries through ``save()`` (the admin does);
+    ``QuerySet.update`` must set ``changed_at`` itself.
     """
 
     names = models.JSONField(_("names"), default=list)
     reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["id"]

@@ -1,13 +1,16 @@
-"""Watchlist name matching: the cheap upper bounds only skip what could not match."""
+"""Watchlist name matching: the cheap upper bounds and the index only skip what could not
+match; the screening index follows every change of the watchlist."""
 
 from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mekong.payments import screening
+from mekong.payments import namematch, screening
+from mekong.payments.models import WatchlistEntry
 
 # A small alphabet (Latin, Vietnamese, Thai, Lao, spaces) so that near matches are common.
 names = st.text(alphabet="anhguyễnsomchaiສົມສັກสมชาย ", min_size=0, max_size=24)
@@ -17,24 +20,110 @@ names = st.text(alphabet="anhguyễnsomchaiສົມສັກสมชาย ", 
 def test_the_cheap_bounds_skip_exactly_what_difflibs_own_bounds_skip(
     a: str, b: str, floor: float
 ) -> None:
-    for x, y in zip(screening._keys(a), screening._keys(b), strict=True):
+    for x, y in zip(namematch._keys(a), namematch._keys(b), strict=True):
         if not x.text or not y.text:
             continue
         matcher = SequenceMatcher(None, x.text, y.text)
         expected = matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor
-        assert screening._bound(x, y, floor) == expected
+        assert namematch._bound(x, y, floor) == expected
 
 
 @given(names, names)
 def test_pruned_similarity_decides_like_the_full_ratio(a: str, b: str) -> None:
-    ka, kb = screening._keys(a), screening._keys(b)
-    full = screening._similarity(ka, kb)
-    pruned = screening._similarity(ka, kb, screening.NAME_THRESHOLD)
-    assert (pruned >= screening.NAME_THRESHOLD) == (full >= screening.NAME_THRESHOLD)
-    if full >= screening.NAME_THRESHOLD:
+    ka, kb = namematch._keys(a), namematch._keys(b)
+    full = namematch._similarity(ka, kb)
+    pruned = namematch._similarity(ka, kb, namematch.NAME_THRESHOLD)
+    assert (pruned >= namematch.NAME_THRESHOLD) == (full >= namematch.NAME_THRESHOLD)
+    if full >= namematch.NAME_THRESHOLD:
         assert pruned == full  # the reported score is the same
 
 
+def _every_spelling(
+    entries: list[tuple[int, str, list[str]]], queries: list[str], floor: float
+) -> list[tuple[int, str, str, float]]:
+    """The index's oracle: each name against each spelling, full ratios, no bounds."""
+    found = []
+    for entry_id, reason, listed in entries:
+        for query in queries:
+            best = max(
+                (namematch.name_similarity(query, spelling) for spelling in listed), default=0.0
+            )
+            if best >= floor:
+                found.append((entry_id, reason, query, best))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(names, min_size=0, max_size=3), min_size=0, max_size=40),
+    st.lists(names, min_size=1, max_size=3),
+    st.sampled_from([namematch.NAME_THRESHOLD, 0.5, 0.75, 0.95, 1.0]),
+)
+def test_the_index_finds_exactly_what_comparing_every_spelling_finds(
+    listed: list[list[str]], queries: list[str], floor: float
+) -> None:
+    # Each entry also lists a near spelling of a query, so that hits are common.
+    entries = [
+        (100 + i, f"reason {i}", [*spellings, queries[i % len(queries)][::-1][: 20 - i % 5]])
+        for i, spellings in enumerate(listed)
+    ]
+    index = namematch.NameIndex(entries)
+    got = [(h.entry_id, h.reason, h.name, h.score) for h in index.hits(queries, floor)]
+    assert got == _every_spelling(entries, queries, floor)
+
+
+def test_the_index_finds_names_across_word_order_diacritics_and_scripts() -> None:
+    index = namematch.NameIndex(
+        [
+            (1, "sanctioned", ["Aung Kyaw Htet", "အောင်ကျော်ထက်"]),
+            (2, "fraud", ["Nguyễn Văn An"]),
+            (3, "inactive elsewhere", [None, 7, ""]),  # not names: ignored
+        ]
+    )
+    hits = index.hits(["An Nguyen Van", "အောင်ကျော်ထက်", "Somchai Jaidee"])
+    assert [(h.entry_id, h.name) for h in hits] == [(1, "အောင်ကျော်ထက်"), (2, "An Nguyen Van")]
+    assert len(index) == 3
+    assert namematch.NameIndex([]).hits(["Anyone"]) == []
+
+
 def test_near_spellings_across_word_order_still_match() -> None:
-    assert screening.name_similarity("Nguyen Van An", "An Nguyễn Van") >= screening.NAME_THRESHOLD
-    assert screening.name_similarity("Somchai Jaidee", "Anan Boonmee") < screening.NAME_THRESHOLD
+    assert namematch.name_similarity("Nguyen Van An", "An Nguyễn Van") >= namematch.NAME_THRESHOLD
+    assert namematch.name_similarity("Somchai Jaidee", "Anan Boonmee") < namematch.NAME_THRESHOLD
+
+
+def _listed(name: str) -> list[str]:
+    return [h["indicator_id"] for h in screening.watchlist_hits([name])]
+
+
+@pytest.mark.django_db
+def test_the_screening_index_follows_every_change_of_the_watchlist() -> None:
+    assert _listed("Nguyen Van Scam") == []
+    entry = WatchlistEntry.objects.create(names=["Nguyen Van Scam"], reason="fraud ring")
+    assert _listed("Nguyen Van Scam") == [f"watchlist:{entry.pk}"]  # added
+
+    entry.names = ["Tran Thi Fraud"]
+    entry.save()  # edited
+    assert _listed("Nguyen Van Scam") == []
+    assert _listed("Tran Thi Fraud") == [f"watchlist:{entry.pk}"]
+
+    entry.active = False
+    entry.save()  # deactivated
+    assert _listed("Tran Thi Fraud") == []
+    entry.active = True
+    entry.save()  # reactivated
+    assert _listed("Tran Thi Fraud") == [f"watchlist:{entry.pk}"]
+
+    other = WatchlistEntry.objects.create(names=["Somchai Fraud"], reason="second")
+    entry.delete()  # deleted, with another added: the row count alone stays the same
+    assert _listed("Tran Thi Fraud") == []
+    assert _listed("Somchai Fraud") == [f"watchlist:{other.pk}"]
+
+
+@pytest.mark.django_db
+def test_an_unchanged_watchlist_is_not_read_again(
+    django_assert_num_queries: object,
+) -> None:
+    WatchlistEntry.objects.create(names=["Nguyen Van Scam"], reason="fraud ring")
+    assert _listed("Nguyen Van Scam")
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        assert _listed("Nguyen Van Scam")  # the version check only
