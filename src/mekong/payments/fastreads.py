@@ -27,6 +27,7 @@ from mekong.payments.models import (
     Quote,
     Wallet,
     WatchlistEntry,
+    WatchlistVersion,
     WebhookEndpoint,
 )
 
@@ -209,14 +210,12 @@ def active_watchlist() -> list[tuple[int, list[object], str]]:
     ]
 
 
-def watchlist_fingerprint() -> tuple[object, ...]:
-    """What changes whenever the watchlist does: its rows (active or not), the largest id,
-    the latest ``changed_at`` (an index read)."""
+def watchlist_version() -> str | None:
+    """The watchlist's current `WatchlistVersion` token (None while the row is missing)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*), MAX(id), MAX(changed_at) FROM {table(WatchlistEntry)}"  # noqa: S608
-        )
-        return tuple(cursor.fetchone() or ())
+        cursor.execute(f"SELECT token FROM {table(WatchlistVersion)} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def endpoints_of(participant_ids: Sequence[int]) -> list[WebhookEndpoint]:

@@ -350,19 +350,14 @@ class WatchlistEntry(models.Model):
 
     ``names`` holds every known spelling (Latin, Thai, Burmese...): matching compares search
     keys (case, diacritics, Zawgyi and spacing folded) fuzzily within each spelling, so listing
-    a person's names in each script is how a match across scripts is made.
-
-    ``changed_at`` moves on every save: with the row count and the largest id it is the
-    version by which each process knows its screening index is stale
-    (`mekong.payments.screening`). Change entries through ``save()`` (the admin does);
-    ``QuerySet.update`` must set ``changed_at`` itself.
+    a person's names in each script is how a match across scripts is made. Every write to
+    this table, however made, gives the list a new `WatchlistVersion`.
     """
 
     names = models.JSONField(_("names"), default=list)
     reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
-    changed_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -370,6 +365,29 @@ class WatchlistEntry(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(self.names[:2])
+
+
+class WatchlistVersion(models.Model):
+    """The watchlist's version: one row whose random ``token`` database triggers replace on
+    every insert, update or delete of `WatchlistEntry` rows (and on a truncate, on
+    PostgreSQL), in the writing transaction (migration 0006).
+
+    Each process keys its screening index on it (`mekong.payments.screening`). A trigger
+    sees every write (the admin, ``QuerySet.update``, fixtures, raw SQL); the row lock orders
+    concurrent writers and the new token is seen only once its change is committed, which a
+    timestamp taken in Python at ``save()`` is not; and a rolled-back change never leaves a
+    token behind that a later change could repeat, which a counter would. The row is missing
+    after a table flush, which counts as a version of its own; the next write puts it back.
+    A migration that alters `WatchlistEntry` rebuilds the table on SQLite, which drops its
+    triggers: such a migration must create them again (`tests/test_screening.py` fails
+    without them).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class WebhookEndpoint(models.Model):

@@ -219,6 +219,8 @@ class NameIndex:
     def hits(self, names: Sequence[str], floor: float = NAME_THRESHOLD) -> list[Hit]:
         """Entries with a spelling like one of ``names`` (ratio >= ``floor``), in entry order
         and, within an entry, in the order of ``names``."""
+        if not 0.0 < floor <= 1.0:  # at 0 every pair would be a hit, which the bounds skip
+            raise ValueError(f"floor must be in (0, 1], not {floor}")
         best: dict[tuple[int, int], float] = {}
         for n, name in enumerate(names):
             key = _keys(name)

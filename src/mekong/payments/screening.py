@@ -10,6 +10,7 @@ Any hit holds the payment for a reviewer.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from mekong.payments import fastreads
@@ -56,27 +57,34 @@ def observables_of(*wallets: Wallet) -> list[Observable]:
 def _active_watchlist() -> NameIndex:
     """The active entries, indexed: built once per watchlist version and process.
 
-    The version is the watchlist's fingerprint (rows, largest id, latest change), read before
-    the entries so that an edit committed in between makes the next screening build again
-    rather than keep an index that lacks it."""
+    The version (`WatchlistVersion`, replaced by database triggers on every write) is read
+    before the entries, so a change committed in between makes the next screening build
+    again rather than keep an index that lacks it. One thread builds; the others that find
+    the index stale meanwhile wait for it rather than build the same one."""
     global _cached
-    fingerprint = fastreads.watchlist_fingerprint()
+    version = fastreads.watchlist_version()
     cached = _cached
-    if cached is not None and cached[0] == fingerprint:
+    if cached is not None and cached[0] == version:
         return cached[1]
-    started = time.perf_counter()
-    index = NameIndex((pk, reason, names) for pk, names, reason in fastreads.active_watchlist())
-    # ~30 µs a spelling: 20,000 entries of two spellings take about a second, once a change.
-    log.info(
-        "watchlist indexed: %d spellings in %.0f ms",
-        len(index),
-        (time.perf_counter() - started) * 1000,
-    )
-    _cached = (fingerprint, index)  # one assignment: threads see the old pair or the new
+    with _building:
+        cached = _cached
+        if cached is not None and cached[0] == version:
+            return cached[1]  # built by the thread this one waited for
+        started = time.perf_counter()
+        entries = fastreads.active_watchlist()
+        index = NameIndex((pk, reason, names) for pk, names, reason in entries)
+        # ~30 µs a spelling: 20,000 entries of two spellings take about a second.
+        log.info(
+            "watchlist indexed: %d spellings in %.0f ms",
+            len(index),
+            (time.perf_counter() - started) * 1000,
+        )
+        _cached = (version, index)  # one assignment: readers see the old pair or the new
     return index
 
 
-_cached: tuple[tuple[object, ...], NameIndex] | None = None
+_cached: tuple[str | None, NameIndex] | None = None
+_building = threading.Lock()
 
 
 def watchlist_hits(names: list[str], index: NameIndex | None = None) -> list[dict[str, str]]:
