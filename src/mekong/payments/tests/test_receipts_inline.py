@@ -69,8 +69,28 @@ def test_concurrent_payments_are_stored_with_their_receipts_which_verify(monkeyp
         raise AssertionError("anchored after the payment, not with it")
 
     monkeypatch.setattr(paying.trustlog, "anchor_many", not_after)
+    # The entries are built with each request, before the lock, not in the batch.
+    in_batch = threading.local()
+    built_in_batch: list[uuid.UUID] = []
+    apply_batch, receipt_entry = paying._apply_batch, paying.receipt_entry
+
+    def batch(requests):  # type: ignore[no-untyped-def]
+        in_batch.on = True
+        try:
+            return apply_batch(requests)
+        finally:
+            in_batch.on = False
+
+    def entry(payment):  # type: ignore[no-untyped-def]
+        if getattr(in_batch, "on", False):
+            built_in_batch.append(payment.pk)
+        return receipt_entry(payment)
+
+    monkeypatch.setattr(paying, "_apply_batch", batch)
+    monkeypatch.setattr(paying, "receipt_entry", entry)
     with capture_events() as events:
         paid = _pay_concurrently(6)
+    assert built_in_batch == []
 
     indexes = [p.receipt_index for p in paid]
     assert None not in indexes
