@@ -26,7 +26,7 @@ cores as the server, so the HTTP figures include its cost: by default it is
 which leaves the cores to the server; ``--client python`` (the default without ``cc``) runs
 them from Python client processes instead (2 × 8 threads, ``--clients``). Usage:
 ``.venv/bin/python -m bench.payments [--seconds 10] [--clients 2x8] [--client c|python]
-[--database sqlite]``.
+[--database sqlite] [--watchlist N]``; ``--watchlist N`` adds N screening entries first.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ import itertools  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
+import random  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -170,6 +171,20 @@ def scratch_env(database: str) -> Iterator[dict[str, str]]:
         finally:
             if database == "postgres":
                 _pg_admin(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+
+
+def seed_watchlist(env: dict[str, str], entries: int) -> None:
+    """``entries`` watchlist entries of two spellings each, names from `bench.screening`'s
+    pool (near spellings common; none like the bench's own senders and payee, whose
+    payments must complete)."""
+    setup_django(env)
+    from bench.screening import _name
+    from mekong.payments.models import WatchlistEntry
+
+    rng = random.Random(entries)
+    WatchlistEntry.objects.bulk_create(
+        WatchlistEntry(names=[_name(rng), _name(rng)], reason="bench") for _ in range(entries)
+    )
 
 
 def setup_django(env: dict[str, str]) -> None:
@@ -575,6 +590,10 @@ def main() -> None:
         default="inline",
         help="PAYMENTS_RECEIPTS for the run (deferred: the trustlog is left out of the path)",
     )
+    parser.add_argument(
+        "--watchlist", type=int, default=0, metavar="N",
+        help="add N screening watchlist entries of two spellings (a sanctions list's size)",
+    )  # fmt: skip
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     # The C client by default: the Python one spends a large share of the same two cores
@@ -586,6 +605,12 @@ def main() -> None:
         bench_qr(min(args.seconds, 5))
     with scratch_env(args.database) as env:
         env["PAYMENTS_RECEIPTS"] = args.receipts
+        if args.watchlist:
+            print(f"\nWatchlist: {args.watchlist} entries of two spellings added to the demo's")
+            ctx = multiprocessing.get_context("spawn")
+            p = ctx.Process(target=seed_watchlist, args=(env, args.watchlist))
+            p.start()
+            p.join()
         if "service" not in skip:
             # Each part in its own process: Django is set up against the scratch database.
             ctx = multiprocessing.get_context("spawn")
