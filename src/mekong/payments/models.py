@@ -376,11 +376,13 @@ class WatchlistVersion(models.Model):
     sees every write (the admin, ``QuerySet.update``, fixtures, raw SQL); the row lock orders
     concurrent writers and the new token is seen only once its change is committed, which a
     timestamp taken in Python at ``save()`` is not; and a rolled-back change never leaves a
-    token behind that a later change could repeat, which a counter would. The row is missing
-    after a table flush, which counts as a version of its own; the next write puts it back.
-    A migration that alters `WatchlistEntry` rebuilds the table on SQLite, which drops its
-    triggers: such a migration must create them again (`tests/test_screening.py` fails
-    without them).
+    token behind that a later change could repeat, which a counter would. The token cannot
+    be set to a chosen value either: every insert or update of the row draws a fresh one
+    (migration 0007), so loading a fixture never brings an old token back. The row may be
+    missing after a table flush on SQLite; the next write puts it back, and screening keeps
+    no index built without it. A migration that alters `WatchlistEntry` rebuilds the table
+    on SQLite, which drops its triggers: such a migration must create them again
+    (`tests/test_screening.py` fails without them).
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -60,13 +60,16 @@ def _active_watchlist() -> NameIndex:
     The version (`WatchlistVersion`, replaced by database triggers on every write) is read
     before the entries, so a change committed in between makes the next screening build
     again rather than keep an index that lacks it. One thread builds; the others that find
-    the index stale meanwhile wait for it rather than build the same one."""
+    the index stale meanwhile wait for it rather than build the same one. An index built
+    while the version row is missing (after a table flush) is used but not kept: that
+    "version" recurs, a token never does."""
     global _cached
     version = fastreads.watchlist_version()
     cached = _cached
     if cached is not None and cached[0] == version:
         return cached[1]
     with _building:
+        version = fastreads.watchlist_version()  # again: it may have moved while we waited
         cached = _cached
         if cached is not None and cached[0] == version:
             return cached[1]  # built by the thread this one waited for
@@ -79,11 +82,12 @@ def _active_watchlist() -> NameIndex:
             len(index),
             (time.perf_counter() - started) * 1000,
         )
-        _cached = (version, index)  # one assignment: readers see the old pair or the new
+        if version is not None:
+            _cached = (version, index)  # one assignment: readers see the old pair or the new
     return index
 
 
-_cached: tuple[str | None, NameIndex] | None = None
+_cached: tuple[str, NameIndex] | None = None
 _building = threading.Lock()
 
 

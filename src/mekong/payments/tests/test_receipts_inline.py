@@ -32,6 +32,30 @@ from mekong.trustlog.tests.conftest import (
 )
 
 
+def receipts_built_in_batch(monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
+    """The ids of payments whose receipt entry gets built inside a payment batch (under the
+    writer lock) from now on; each request should have built its own before."""
+    in_batch = threading.local()
+    built: list[uuid.UUID] = []
+    apply_batch, receipt_entry = paying._apply_batch, paying.receipt_entry
+
+    def batch(requests):  # type: ignore[no-untyped-def]
+        in_batch.on = True
+        try:
+            return apply_batch(requests)
+        finally:
+            in_batch.on = False
+
+    def entry(payment):  # type: ignore[no-untyped-def]
+        if getattr(in_batch, "on", False):
+            built.append(payment.pk)
+        return receipt_entry(payment)
+
+    monkeypatch.setattr(paying, "_apply_batch", batch)
+    monkeypatch.setattr(paying, "receipt_entry", entry)
+    return built
+
+
 def _stored(pid: uuid.UUID) -> int | None:
     return Payment.objects.get(pk=pid).receipt_index
 
@@ -70,24 +94,7 @@ def test_concurrent_payments_are_stored_with_their_receipts_which_verify(monkeyp
 
     monkeypatch.setattr(paying.trustlog, "anchor_many", not_after)
     # The entries are built with each request, before the lock, not in the batch.
-    in_batch = threading.local()
-    built_in_batch: list[uuid.UUID] = []
-    apply_batch, receipt_entry = paying._apply_batch, paying.receipt_entry
-
-    def batch(requests):  # type: ignore[no-untyped-def]
-        in_batch.on = True
-        try:
-            return apply_batch(requests)
-        finally:
-            in_batch.on = False
-
-    def entry(payment):  # type: ignore[no-untyped-def]
-        if getattr(in_batch, "on", False):
-            built_in_batch.append(payment.pk)
-        return receipt_entry(payment)
-
-    monkeypatch.setattr(paying, "_apply_batch", batch)
-    monkeypatch.setattr(paying, "receipt_entry", entry)
+    built_in_batch = receipts_built_in_batch(monkeypatch)
     with capture_events() as events:
         paid = _pay_concurrently(6)
     assert built_in_batch == []

@@ -1,19 +1,21 @@
 """Watchlist name matching: the cheap upper bounds and the index only skip what could not
 match; the screening index follows every change of the watchlist, however it is written (the
-database triggers of migration 0006: a later migration that rebuilds the table on SQLite
+database triggers of migrations 0006 and 0007: a later migration that rebuilds the table on SQLite
 drops them, and these tests fail)."""
 
 from __future__ import annotations
 
+import threading
 from difflib import SequenceMatcher
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mekong.payments import fastreads, namematch, screening
-from mekong.payments.models import WatchlistEntry
+from mekong.payments.models import WatchlistEntry, WatchlistVersion
 
 # A small alphabet (Latin, Vietnamese, Thai, Lao, spaces) so that near matches are common.
 names = st.text(alphabet="anhguyễnsomchaiສົມສັກสมชาย ", min_size=0, max_size=24)
@@ -151,3 +153,83 @@ def test_an_unchanged_watchlist_is_not_read_again(
     assert _listed("Nguyen Van Scam")
     with django_assert_num_queries(1):  # type: ignore[operator]
         assert _listed("Nguyen Van Scam")  # the version check only
+
+
+@pytest.mark.django_db
+def test_loading_a_fixture_never_brings_an_old_version_back(tmp_path) -> None:
+    first = WatchlistEntry.objects.create(names=["Nguyen Van Scam"], reason="one")
+    assert _listed("Nguyen Van Scam") == [f"watchlist:{first.pk}"]  # indexed under token T1
+    fixture = tmp_path / "watchlist.json"
+    call_command(
+        "dumpdata", "payments.WatchlistEntry", "payments.WatchlistVersion", output=str(fixture)
+    )
+    second = WatchlistEntry.objects.create(names=["Tran Thi Fraud"], reason="two")
+    call_command("loaddata", str(fixture), verbosity=0)  # the first entry, and token T1
+    assert _listed("Tran Thi Fraud") == [f"watchlist:{second.pk}"]
+
+
+@pytest.mark.django_db
+def test_an_index_built_while_the_version_row_is_missing_is_not_kept(monkeypatch) -> None:
+    def flush() -> None:  # what a flush on SQLite may do: the entries first, then the version
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {WatchlistEntry._meta.db_table}")
+            cursor.execute(f"DELETE FROM {WatchlistVersion._meta.db_table}")
+
+    flush()
+    assert fastreads.watchlist_version() is None
+    read_entries = fastreads.active_watchlist
+
+    def racing():  # type: ignore[no-untyped-def]
+        # Another process adds an entry after the version was read, before the entries are.
+        WatchlistEntry.objects.create(names=["Tran Thi Fraud"], reason="racer")
+        return read_entries()
+
+    monkeypatch.setattr(fastreads, "active_watchlist", racing)
+    assert _listed("Tran Thi Fraud")
+    monkeypatch.setattr(fastreads, "active_watchlist", read_entries)
+    flush()  # no entries and no version row again
+    assert _listed("Tran Thi Fraud") == []
+
+
+def _screen_and_close() -> None:
+    _listed("x")
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_that_waited_for_another_ones_build_uses_it(monkeypatch) -> None:
+    WatchlistEntry.objects.create(names=["Nguyen Van Scam"], reason="one")
+    builds: list[int] = []
+    read_entries = fastreads.active_watchlist
+
+    def counted():  # type: ignore[no-untyped-def]
+        builds.append(1)
+        return read_entries()
+
+    monkeypatch.setattr(fastreads, "active_watchlist", counted)
+    lock = screening._building
+
+    class Interleaved:
+        """Thread A has read the version; before it takes the lock, a change commits and
+        thread B screens (and builds)."""
+
+        done = False
+
+        def __enter__(self) -> None:
+            if not Interleaved.done and threading.current_thread().name == "A":
+                Interleaved.done = True
+                WatchlistEntry.objects.create(names=["Tran Thi Fraud"], reason="two")
+                b = threading.Thread(target=_screen_and_close, name="B")
+                b.start()
+                b.join()
+            lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            lock.release()
+
+    monkeypatch.setattr(screening, "_building", Interleaved())
+    a = threading.Thread(target=_screen_and_close, name="A")
+    a.start()
+    a.join()
+    assert _listed("Tran Thi Fraud")  # the current version, already indexed
+    assert len(builds) == 1  # B's; A read the version again under the lock and used it
