@@ -569,7 +569,8 @@ class PayRequest:
 
 def pay_request(quote: Quote, *, key: str, reference: str, digest: str) -> PayRequest:
     """Prepare the request to pay ``quote`` (read with both ends, `fastreads.quote_with_ends`):
-    screen both ends and build the messages, before any lock is taken (after this process's
+    screen both ends, build the messages and, for a payment that would complete with an
+    inline receipt, the receipt's entry, before any lock is taken (after this process's
     writer, if one holds the lock: `writer_gate`)."""
     writer_gate.make_way()
     now = clock.now()
