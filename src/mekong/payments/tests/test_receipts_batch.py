@@ -48,6 +48,15 @@ def _pay_deferred(monkeypatch: pytest.MonkeyPatch, n: int) -> list[uuid.UUID]:
     return ids
 
 
+def stored_summary_entry(payment_id: uuid.UUID) -> tuple[str, bytes]:
+    """The trustlog entry (kind, data) of the payment's receipt, made from the payment as
+    stored: its public summary in RFC 8785 JSON."""
+    payment = Payment.objects.select_related(
+        "quote__fx_provider", "sender_participant", "receiver_participant"
+    ).get(pk=payment_id)
+    return "payment", rfc8785.dumps(paying.summary(payment))  # type: ignore[arg-type]
+
+
 def _indexes(ids: list[uuid.UUID]) -> list[int | None]:
     by_id = dict(Payment.objects.filter(pk__in=ids).values_list("pk", "receipt_index"))
     return [by_id[i] for i in ids]
@@ -74,13 +83,7 @@ def test_a_deferred_chunk_is_anchored_with_one_append_and_one_checkpoint(monkeyp
         assert trustlog.verify_receipt(receipt, LOG_VKEY, [], 0).valid
         assert json.loads(receipt.entry.data)["payment_id"] == str(pid)
         # The very entry `paying.anchor_receipt` makes for one payment.
-        payment = Payment.objects.select_related(
-            "quote__fx_provider", "sender_participant", "receiver_participant"
-        ).get(pk=pid)
-        assert (receipt.entry.kind, receipt.entry.data) == (
-            "payment",
-            rfc8785.dumps(paying.summary(payment)),  # type: ignore[arg-type]
-        )
+        assert (receipt.entry.kind, receipt.entry.data) == stored_summary_entry(pid)
     assert size == first + 4
     assert receipts.anchor_pending() == 0
 
