@@ -195,8 +195,9 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def make_wallets(count: int) -> list[dict[str, Any]]:
-    """``count`` funded Vietnamese wallets; a token of their PSP; the Lao payee's alias."""
+def make_wallets(count: int, *, kyc_tier: int = 2) -> list[dict[str, Any]]:
+    """``count`` funded Vietnamese wallets of ``kyc_tier``; a token of their PSP; the Lao
+    payee's alias."""
     from mekong.identity.models import Organisation
     from mekong.identity.selectors import actor_for_user
     from mekong.identity.services import token_issue
@@ -206,7 +207,9 @@ def make_wallets(count: int) -> list[dict[str, Any]]:
     psp = Participant.objects.get(code="DEMO-VN-DONG")
     wallets = []
     for n in range(count):
-        w = services.wallet_open(participant=psp, holder_name=f"Bench Sender {n}")
+        w = services.wallet_open(
+            participant=psp, holder_name=f"Bench Sender {n}", kyc_tier=kyc_tier
+        )
         services.wallet_fund(wallet=w, amount=10_000_000_000, reference=f"bench{n}")
         wallets.append(w)
     payee = Wallet.objects.get(owner_organisation__slug="la-bolaven-coffee")
