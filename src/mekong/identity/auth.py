@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from mekong.identity.contracts import Actor
-from mekong.identity.errors import SandboxTokenRefused
+from mekong.identity.errors import CsrfFailed, SandboxTokenRefused
 from mekong.identity.models import TokenScope
 from mekong.identity.selectors import actor_for_token, actor_for_user
 
@@ -82,7 +83,14 @@ class SessionActorAuth(SessionAuth):
         authenticate (401 ``not_authenticated``) instead of failing that check (a bare 403)."""
         if self.param_name not in request.COOKIES:
             return None
-        key: str | None = super()._get_key(request)
+        try:
+            key: str | None = super()._get_key(request)
+        except HttpError as error:
+            # Ninja's CSRF check, its only refusal here: say so with a code of its own
+            # rather than a generic 403 ``http_error``.
+            if error.status_code == 403:
+                raise CsrfFailed() from error
+            raise
         return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

@@ -56,3 +56,13 @@ class InvalidOrganisation(ValidationFailed):
     """Organisation data failed validation."""
 
     code = "invalid_organisation"
+
+
+class CsrfFailed(PermissionDenied):
+    """An unsafe request authenticated by a browser session without a valid CSRF token."""
+
+    code = "csrf_failed"
+    title = _(
+        "The request's CSRF token is missing or wrong. Reload the page and try again; an API "
+        "client sends an API token instead of a session cookie."
+    )
