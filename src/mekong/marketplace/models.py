@@ -385,7 +385,6 @@ class Order(models.Model):
     payer_currency = models.CharField(max_length=3, blank=True)
     payer_amount_minor = models.BigIntegerField(null=True, blank=True)
     quote_id = models.UUIDField(null=True, blank=True)
-    # Indexed: the payments hub's events name payments, and the subscriber looks orders up by it.
     payment_id = models.UUIDField(null=True, blank=True, db_index=True)
     refusal_code = models.CharField(max_length=64, blank=True)
     escrow_transfer_id = models.UUIDField(null=True, blank=True)
@@ -402,7 +401,12 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "number"]
-        indexes = [models.Index(fields=["seller", "status"], name="mkt_order_seller_status")]
+        indexes = [
+            models.Index(fields=["seller", "status"], name="mkt_order_seller_status"),
+            # A reviewer's decision on a held payment finds its order by the payment's quote
+            # (stored before paying: `ordering.orders_payment_update`).
+            models.Index(fields=["quote_id"], name="mkt_order_quote"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -23,20 +23,18 @@ a payout and a refund of the same funds (a reservation is posted or voided once)
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 
 from mekong.core import clock
 from mekong.core.audit import audit_record
 from mekong.core.countries import COUNTRIES
-from mekong.core.db.rows import placeholders, prep, table
 from mekong.core.errors import DomainError
 from mekong.core.events import publish
 from mekong.core.text import normalize_text
@@ -355,38 +353,29 @@ def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
 
 def orders_payment_update(payment_ids: Sequence[uuid.UUID | str]) -> None:
     """The hub decided payments later (held payments released or rejected by a reviewer):
-    bring the placed orders they pay up to date, with one query for those orders. Idempotent;
-    a no-op for other payments."""
-    keys: set[uuid.UUID] = set()
+    bring the placed orders they pay up to date. Idempotent; a no-op for other payments.
+
+    Orders are found by the payment's quote, not by the payment id they record: an order
+    stores its quote before paying, but its payment id only once the hub has answered, in
+    `_record_payment`. A reviewer's decision in between (or after a crash in between) found
+    no order by payment id and left it placed for good while the buyer's money moved.
+    """
+    decided: dict[uuid.UUID, PaymentInfo] = {}
     for payment_id in payment_ids:
-        with contextlib.suppress(ValueError):
-            keys.add(uuid.UUID(str(payment_id)))
-    if not keys:
-        return
-    # Most payments are not marketplace orders: look for waiting orders before asking the hub.
-    for order_id, paid_by in _placed_orders_paid_by(sorted(keys)):
         # Read only: this runs in the event handler's transaction (see `payment_status`).
-        info = payments.payment_status(paid_by)
+        info = payments.payment_status(payment_id)
         if info is not None:
-            _record_payment(order_id, info)
-
-
-def _placed_orders_paid_by(payment_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(order id, payment id) of the placed orders these payments pay, in order id order.
-
-    Precomposed (`mekong.core.db.rows`): it ran after every payment the hub decided until the
-    marketplace listened for reviewers' decisions only, and the ORM's query building cost
-    several times the index probe."""
-    ids = [prep(Order, "payment_id", p) for p in payment_ids]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, payment_id FROM {table(Order)} "  # noqa: S608
-            f"WHERE payment_id IN ({placeholders(len(ids))}) AND status = %s ORDER BY id",
-            [*ids, OrderStatus.PLACED.value],
-        )
-        rows = cursor.fetchall()
-    as_uuid = Order._meta.get_field("payment_id").to_python  # SQLite stores hex text
-    return [(as_uuid(pk), as_uuid(paid_by)) for pk, paid_by in rows]
+            decided[info.quote.id] = info
+    if not decided:
+        return
+    waiting = (
+        Order.objects.filter(status=OrderStatus.PLACED, quote_id__in=sorted(decided))
+        .order_by("pk")
+        .values_list("pk", "quote_id")
+    )
+    for order_id, quote_id in waiting:
+        if quote_id is not None:  # always (filtered on); said for the type checker
+            _record_payment(order_id, decided[quote_id])
 
 
 def _record_refusal(order: Order, code: str) -> None:

@@ -353,6 +353,50 @@ def test_an_order_held_by_screening_follows_the_reviewers_decision(
         assert Product.objects.get(pk=market.product.pk).stock == stock
 
 
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded-late", "never-recorded"])
+@pytest.mark.parametrize("release", [True, False], ids=["released", "rejected"])
+def test_a_decision_before_the_order_records_its_held_payment_still_reaches_the_order(
+    market: Market,
+    release: bool,
+    recorded: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The hub answers ``held``; before the order stores the payment's id, a reviewer decides
+    (or the process stops there and the id is never stored). The decision's event must still
+    find the order: it is found by the quote it stored before paying."""
+    watch_holder_of(market.wallet.id)
+    stock = Product.objects.get(pk=market.product.pk).stock
+    reviewer = make_user(org=market.operator_org)
+    decide = payments.review_release if release else payments.review_reject
+    record = ordering._record_payment
+    answers: list[str] = []
+
+    def decided_first(order_pk: uuid.UUID, payment: Any) -> None:
+        if answers:  # the decision's own event handler, recording the decision
+            record(order_pk, payment)
+            return
+        answers.append(payment.status)  # the order's request, with the hub's answer
+        with django_capture_on_commit_callbacks(execute=True):
+            decide(payment.id, reviewer_user_id=reviewer.pk)
+        if recorded:
+            record(order_pk, payment)  # the now stale "held" answer
+
+    monkeypatch.setattr(ordering, "_record_payment", decided_first)
+    order = _checkout(market, quantity=2)
+    assert answers == ["held"]
+    order.refresh_from_db()
+    if release:
+        assert order.status == OrderStatus.PAID
+        assert order.escrow_transfer_id is not None
+        assert Product.objects.get(pk=market.product.pk).stock == stock - 2
+    else:
+        assert order.status == OrderStatus.CANCELLED
+        assert order.refusal_code == "rejected"
+        assert Product.objects.get(pk=market.product.pk).stock == stock
+    assert order.payment_id is not None
+
+
 def test_an_order_whose_payment_is_under_review_cannot_be_cancelled_until_it_is_decided(
     market: Market, django_capture_on_commit_callbacks: Any
 ) -> None:
