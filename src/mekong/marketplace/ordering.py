@@ -316,7 +316,7 @@ def _pay_order(order: Order, wallet_id: int) -> None:
                 locked.save(update_fields=["quote_id"])
         payment = payments.pay(
             quote_id=locked.quote_id,
-            idempotency_key=f"marketplace:{order.pk}",
+            idempotency_key=_payment_key(order.pk),
             reference=order.number,
         )
     except DomainError as exc:
@@ -325,6 +325,11 @@ def _pay_order(order: Order, wallet_id: int) -> None:
             return
         raise
     _record_payment(order.pk, payment)
+
+
+def _payment_key(order_pk: uuid.UUID) -> str:
+    """The hub's idempotency key for paying an order: the same for every try."""
+    return f"marketplace:{order_pk}"
 
 
 def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
@@ -599,6 +604,18 @@ def order_cancel(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
     """
     with transaction.atomic():
         order = lock_for(actor, order_id)
+        if order.status == OrderStatus.PLACED and order.payment_id is None and order.quote_id:
+            # The order was sent to the hub but never recorded its answer (the request
+            # stopped in between): record it first, so a payment the hub made is held,
+            # refunded or seen refused, never left in escrow for a cancelled order.
+            unrecorded = payments.payment_by_key(
+                wallet_id=order.checkout.wallet_id, idempotency_key=_payment_key(order.pk)
+            )
+            if unrecorded is not None:
+                _record_payment(order.pk, unrecorded)
+                order = lock_for(actor, order_id)
+                if order.status == OrderStatus.CANCELLED:
+                    return order  # the hub had refused it: cancelled, stock returned
         if order.status not in (OrderStatus.PLACED, OrderStatus.PAID):
             raise InvalidTransition()
         if order.status == OrderStatus.PLACED and order.payment_id is not None:

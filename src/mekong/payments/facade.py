@@ -258,6 +258,16 @@ def payment_status(payment_id: uuid.UUID | str) -> PaymentInfo | None:
     return selectors.payment_info(found) if found is not None else None
 
 
+def payment_by_key(*, wallet_id: int, idempotency_key: str) -> PaymentInfo | None:
+    """The payment ``wallet_id`` made under ``idempotency_key``, or None. For a caller that
+    sent `pay` and may not have seen the answer (it stopped in between): read only, like
+    `payment_status`, so it never pays."""
+    found = (
+        selectors.payments_qs().filter(wallet_id=wallet_id, idempotency_key=idempotency_key).first()
+    )
+    return selectors.payment_info(found) if found is not None else None
+
+
 def _payment_row(payment_id: uuid.UUID | str) -> Payment | None:
     try:
         pid = payment_id if isinstance(payment_id, uuid.UUID) else uuid.UUID(str(payment_id))

@@ -420,3 +420,61 @@ def test_an_order_whose_payment_is_under_review_cannot_be_cancelled_until_it_is_
     assert cancelled.status == OrderStatus.CANCELLED
     assert cancelled.refunded_minor == order.total_minor
     assert Product.objects.get(pk=market.product.pk).stock == stock
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["completed", "held"])
+def test_cancelling_an_order_that_never_recorded_its_payment_records_it_first(
+    market: Market, held: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub paid (or held) the order's payment, but the request stopped before the order
+    recorded the answer. Cancelling must not just restock it: the buyer's money would sit in
+    escrow for a cancelled order. It records the payment first: a completed one is refunded,
+    a held one waits for its reviewer."""
+    if held:
+        watch_holder_of(market.wallet.id)
+    before = payments.wallets_for(user_id=market.buyer.pk)[0].balance
+    monkeypatch.setattr(ordering, "_record_payment", lambda order_pk, payment: None)
+    order = _checkout(market, quantity=1)
+    monkeypatch.undo()
+    order.refresh_from_db()
+    assert (order.status, order.payment_id) == (OrderStatus.PLACED, None)  # never recorded
+    # But paid (or reserved, when held).
+    assert payments.wallets_for(user_id=market.buyer.pk)[0].available < before
+    buyer = actor_of(market.buyer, market.buyer_org)
+    if held:
+        with pytest.raises(PaymentUnderReview):
+            ordering.order_cancel(actor=buyer, order_id=order.pk)
+        order.refresh_from_db()
+        assert order.status == OrderStatus.PLACED
+        assert Product.objects.get(pk=market.product.pk).stock == 199
+        return
+    cancelled = ordering.order_cancel(actor=buyer, order_id=order.pk)
+    assert cancelled.status == OrderStatus.CANCELLED
+    assert cancelled.payment_id is not None
+    assert cancelled.refunded_minor == cancelled.total_minor
+    assert Product.objects.get(pk=market.product.pk).stock == 200
+    info = ledger.transfers_get([escrow.hold_id(cancelled)])[escrow.hold_id(cancelled)]
+    assert info.status == "voided"
+    after = payments.wallets_for(user_id=market.buyer.pk)[0].balance
+    assert cancelled.payer_amount_minor is not None
+    assert 0 < before - after < cancelled.payer_amount_minor  # refunded, less the hub's fees
+
+
+def test_cancelling_an_order_the_hub_refused_unrecorded_cancels_it_with_the_refusal(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poor = payments.wallet_open(country="VN", currency="VND", organisation_id=market.buyer_org.pk)
+    cart_add(user_id=market.buyer.pk, product=market.product, quantity=1)
+    monkeypatch.setattr(ordering, "_record_refusal", lambda order, code: None)
+    checkout = ordering.checkout_submit(
+        actor=actor_of(market.buyer, market.buyer_org), wallet_id=poor.id, idempotency_key="p"
+    )
+    monkeypatch.undo()
+    (order,) = checkout.orders.all()
+    assert order.status == OrderStatus.PLACED  # the refusal was never recorded
+    cancelled = ordering.order_cancel(
+        actor=actor_of(market.buyer, market.buyer_org), order_id=order.pk
+    )
+    assert cancelled.status == OrderStatus.CANCELLED
+    assert cancelled.refusal_code == "insufficient_funds"
+    assert Product.objects.get(pk=market.product.pk).stock == 200

@@ -112,6 +112,19 @@ def test_retry_with_the_same_key_returns_the_same_payment_and_charges_once(hub):
     assert Payment.objects.filter(wallet=vn).count() == 1
 
 
+def test_a_payment_is_found_by_its_wallet_and_key_without_paying(hub):
+    vn, th = hub.wallets["VN"], hub.wallets["TH"]
+    assert facade.payment_by_key(wallet_id=vn.pk, idempotency_key="lost-answer") is None
+    assert Payment.objects.count() == 0  # a look-up never pays
+    quote = facade.quote(wallet_id=vn.pk, payee=_payee(hub, "LA"), amount=200_000)
+    paid = facade.pay(quote_id=quote.id, idempotency_key="lost-answer")
+    found = facade.payment_by_key(wallet_id=vn.pk, idempotency_key="lost-answer")
+    assert found is not None
+    assert (found.id, found.status) == (paid.id, "completed")
+    # The key is the wallet's own: another wallet's look-up with it finds nothing.
+    assert facade.payment_by_key(wallet_id=th.pk, idempotency_key="lost-answer") is None
+
+
 def test_same_key_for_a_different_request_is_an_idempotency_conflict(hub):
     vn = hub.wallets["VN"]
     q1 = facade.quote(wallet_id=vn.pk, payee=_payee(hub, "LA"), amount=200_000)
