@@ -371,6 +371,26 @@ def cmd_webhooks_deliver(args: argparse.Namespace) -> int:
             time.sleep(args.interval)
 
 
+def cmd_watchlist_import(args: argparse.Namespace) -> int:
+    """Add a sanctions or fraud list's entries (CSV) to the screening watchlist."""
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return _fail(f"cannot read {args.file}: {error.strerror}")
+    _django()
+    from mekong.payments.watchlist_import import ImportRefused, parse_csv, watchlist_import
+
+    try:
+        rows = parse_csv(data, default_reason=args.reason)
+    except ImportRefused as error:
+        return _fail(f"{args.file}: {error}; nothing imported")
+    result = watchlist_import(rows, dry_run=args.dry_run)
+    done = "would be added (dry run: nothing written)" if args.dry_run else "added"
+    _write(sys.stdout, f"{result.added} entries {done}, {result.already_listed} already listed")
+    return 0
+
+
 def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``payments`` command (directory, rates, settlement)."""
     parser = subparsers.add_parser("payments", help="payments hub: payees, rates, settlement")
@@ -403,6 +423,14 @@ def register_hub(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--limit", type=int, default=100, help="deliveries per round")
     p.add_argument("--interval", type=float, default=2.0, help="seconds between idle rounds")
     p.set_defaults(func=cmd_webhooks_deliver)
+    p = sub.add_parser(
+        "watchlist-import",
+        help="add a sanctions list's names to the screening watchlist (CSV: names, reason)",
+    )
+    p.add_argument("file", help="CSV with a 'names' column (spellings separated by '|')")
+    p.add_argument("--reason", default="", help="reason for rows that give none")
+    p.add_argument("--dry-run", action="store_true", help="count, write nothing")
+    p.set_defaults(func=cmd_watchlist_import)
 
 
 def build_parser(prog: str = "python -m mekong.payments.qr") -> argparse.ArgumentParser:
