@@ -86,11 +86,14 @@ class SessionActorAuth(SessionAuth):
         try:
             key: str | None = super()._get_key(request)
         except HttpError as error:
-            # Ninja's CSRF check, its only refusal here: say so with a code of its own
-            # rather than a generic 403 ``http_error``.
-            if error.status_code == 403:
-                raise CsrfFailed() from error
-            raise
+            # Ninja's CSRF check, its only refusal here.
+            if error.status_code != 403:
+                raise
+            if not request.user.is_authenticated:
+                # A dead session (expired, logged out, garbage) authenticates no one: the
+                # client is told to authenticate (401), not to fetch a CSRF token.
+                return None
+            raise CsrfFailed() from error  # a code of its own, not a generic 403
         return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

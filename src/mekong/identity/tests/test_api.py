@@ -164,6 +164,28 @@ def test_session_writes_need_csrf(world):
     assert ApiToken.objects.filter(name="x").count() == 1
 
 
+@pytest.mark.parametrize("how", ["unknown-session", "logged-out"])
+def test_a_write_with_a_dead_session_cookie_is_told_to_authenticate(world, how):
+    """A session cookie that authenticates no one is no session: 401, as with no cookie,
+    not 403 ``csrf_failed`` (fetching a CSRF token would not help)."""
+    client = Client(enforce_csrf_checks=True)
+    if how == "unknown-session":
+        client.cookies["sessionid"] = "no-such-session"
+    else:
+        owner = world["credentials"]["session_owner_a"][1]
+        assert client.login(email=owner.email, password=PASSWORD)
+        old = client.cookies["sessionid"].value
+        client.logout()
+        client.cookies["sessionid"] = old  # the browser still sends the old cookie
+    response = client.post(
+        f"/api/v1/organisations/{world['org_a'].pk}/tokens",
+        {"name": "x"},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["code"]) == (401, "not_authenticated")
+    assert ApiToken.objects.filter(name="x").count() == 0
+
+
 def _csrf_cookie(client: Client) -> str:
     """A CSRF token for ``client``'s session, as a page would have set it."""
     client.get("/en/")  # any page that renders a form sets the cookie
