@@ -337,6 +337,9 @@ def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
     ``paid``; held by screening → wait (the hub's later event decides); refused → cancel."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().select_related("seller").get(pk=order_pk)
+        if locked.status == OrderStatus.CANCELLED:
+            _late_payment(locked, payment)
+            return
         if locked.status != OrderStatus.PLACED:
             return
         locked.payment_id = payment.id
@@ -356,9 +359,28 @@ def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
         audit_order(None, locked, "payment", payment_status=payment.status)
 
 
+def _late_payment(order: Order, payment: PaymentInfo) -> None:
+    """The hub's answer for an order cancelled while its payment was on the way (a cancel
+    between the quote's commit and the payment's, which sees no payment yet): keep the
+    payment's id and give a completed payment back in full. A held one is kept to be
+    refunded when a reviewer releases it (`orders_payment_update`)."""
+    if order.quote_id != payment.quote.id or order.payment_id not in (None, payment.id):
+        return  # not this order's payment
+    if payment.status not in ("completed", "held"):
+        return  # refused or rejected: nothing moved
+    order.payment_id = payment.id
+    if payment.status == "completed" and order.refunded_minor == 0:
+        order.refunded_minor = refund_order(order, order.total_minor, "cancel")
+    order.save(update_fields=["payment_id", "refunded_minor"])
+    audit_order(None, order, "late_payment", payment_status=payment.status,
+                refunded_minor=order.refunded_minor)  # fmt: skip
+
+
 def orders_payment_update(payment_ids: Sequence[uuid.UUID | str]) -> None:
     """The hub decided payments later (held payments released or rejected by a reviewer):
-    bring the placed orders they pay up to date. Idempotent; a no-op for other payments.
+    bring the placed orders they pay up to date, and refund a released payment whose order
+    was cancelled while it was on the way (`_late_payment`). Idempotent; a no-op for other
+    payments.
 
     Orders are found by the payment's quote, not by the payment id they record: an order
     stores its quote before paying, but its payment id only once the hub has answered, in
@@ -374,7 +396,9 @@ def orders_payment_update(payment_ids: Sequence[uuid.UUID | str]) -> None:
     if not decided:
         return
     waiting = (
-        Order.objects.filter(status=OrderStatus.PLACED, quote_id__in=sorted(decided))
+        Order.objects.filter(
+            status__in=(OrderStatus.PLACED, OrderStatus.CANCELLED), quote_id__in=sorted(decided)
+        )
         .order_by("pk")
         .values_list("pk", "quote_id")
     )
@@ -611,7 +635,7 @@ def order_cancel(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
             unrecorded = payments.payment_by_key(
                 wallet_id=order.checkout.wallet_id, idempotency_key=_payment_key(order.pk)
             )
-            if unrecorded is not None:
+            if unrecorded is not None and unrecorded.quote.id == order.quote_id:
                 _record_payment(order.pk, unrecorded)
                 order = lock_for(actor, order_id)
                 if order.status == OrderStatus.CANCELLED:

@@ -478,3 +478,79 @@ def test_cancelling_an_order_the_hub_refused_unrecorded_cancels_it_with_the_refu
     assert cancelled.status == OrderStatus.CANCELLED
     assert cancelled.refusal_code == "insufficient_funds"
     assert Product.objects.get(pk=market.product.pk).stock == 200
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["completed", "held-then-released"])
+def test_an_order_cancelled_while_its_payment_is_on_the_way_gets_the_payment_refunded(
+    market: Market,
+    monkeypatch: pytest.MonkeyPatch,
+    held: bool,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The seller cancels between the order's quote commit and the hub's payment commit: the
+    cancel sees no payment and restocks. When the payment then completes (at once, or when a
+    reviewer releases it), the order keeps its id and the buyer is refunded in full, never
+    left paying into escrow for a cancelled order (found by review, 2026-12-07)."""
+    if held:
+        watch_holder_of(market.wallet.id)
+    before = payments.wallets_for(user_id=market.buyer.pk)[0].balance
+    seller = actor_of(make_user(org=_seller_org(market)), _seller_org(market))
+    pay = payments.pay
+
+    def cancelled_first(*, quote_id: uuid.UUID, idempotency_key: str, reference: str = "") -> Any:
+        (order,) = Order.objects.filter(quote_id=quote_id)  # committed before paying
+        assert ordering.order_cancel(actor=seller, order_id=order.pk).refunded_minor == 0
+        return pay(quote_id=quote_id, idempotency_key=idempotency_key, reference=reference)
+
+    monkeypatch.setattr(payments, "pay", cancelled_first)
+    order = _checkout(market, quantity=1)
+    monkeypatch.undo()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert Product.objects.get(pk=market.product.pk).stock == 200
+    if held:
+        assert order.refunded_minor == 0  # nothing to give back yet: the money is reserved
+        assert order.payment_id is not None  # kept, for the reviewer's decision to find
+        reviewer = make_user(org=market.operator_org)
+        with django_capture_on_commit_callbacks(execute=True):
+            payments.review_release(order.payment_id, reviewer_user_id=reviewer.pk)
+        order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.payment_id is not None
+    assert order.refunded_minor == order.total_minor
+    refunded = payments.payment_status(order.payment_id)
+    assert refunded is not None
+    assert refunded.refunded_amount == order.total_minor
+    after = payments.wallets_for(user_id=market.buyer.pk)[0].balance
+    assert 0 <= before - after < refunded.quote.total_debit  # given back, less the hub's fees
+
+
+def test_cancel_ignores_a_payment_under_the_orders_key_for_another_quote(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is predictable (``marketplace:<order id>``) and a PSP can pay from the wallet
+    with a key of its choosing: a payment under it is the order's only if it pays the order's
+    quote (found by review)."""
+
+    def stopped(**kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # the request stops before the hub is asked
+
+    monkeypatch.setattr(payments, "pay", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _checkout(market, quantity=1)
+    monkeypatch.undo()
+    (order,) = Order.objects.all()
+    assert (order.status, order.payment_id) == (OrderStatus.PLACED, None)
+    assert order.quote_id is not None
+    other = payments.quote(
+        wallet_id=market.wallet.id,
+        payee=escrow.escrow_payee(country="LA", currency="LAK"),
+        amount=1_000,
+        fixed="destination",
+    )
+    payments.pay(quote_id=other.id, idempotency_key=f"marketplace:{order.pk}")
+    cancelled = ordering.order_cancel(
+        actor=actor_of(market.buyer, market.buyer_org), order_id=order.pk
+    )
+    assert cancelled.status == OrderStatus.CANCELLED
+    assert (cancelled.payment_id, cancelled.refunded_minor) == (None, 0)
