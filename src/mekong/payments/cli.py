@@ -387,7 +387,10 @@ def cmd_watchlist_import(args: argparse.Namespace) -> int:
         return _fail(f"{args.file}: {error}; nothing imported")
     result = watchlist_import(rows, dry_run=args.dry_run)
     done = "would be added (dry run: nothing written)" if args.dry_run else "added"
-    _write(sys.stdout, f"{result.added} entries {done}, {result.already_listed} already listed")
+    summary = f"{result.added} entries {done}, {result.already_listed} already listed"
+    if result.deactivated:
+        summary += f", {result.deactivated} deactivated in the watchlist (not added again)"
+    _write(sys.stdout, summary)
     return 0
 
 

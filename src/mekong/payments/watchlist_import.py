@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -48,6 +49,8 @@ class ImportResult:
 
     added: int
     already_listed: int
+    #: Rows matching an entry an officer deactivated: not added again (the officer decided).
+    deactivated: int = 0
 
 
 def parse_csv(data: bytes, *, default_reason: str = "") -> list[ListedName]:
@@ -58,20 +61,41 @@ def parse_csv(data: bytes, *, default_reason: str = "") -> list[ListedName]:
     except UnicodeDecodeError as error:
         raise ImportRefused(f"the file is not UTF-8 (byte {error.start})") from None
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
-    if "names" not in columns:
-        raise ImportRefused("line 1: no 'names' column (spellings separated by '|')")
+    default = normalize_text(default_reason)
+    if len(default) > REASON_MAX:
+        raise ImportRefused(f"--reason is longer than {REASON_MAX} characters")
     rows: list[ListedName] = []
     try:
+        columns = _columns(reader.fieldnames or [])
         for row in reader:
             line = reader.line_num
+            if None in row:  # DictReader's key for the fields beyond the header's
+                raise ImportRefused(
+                    f"line {line}: more fields than the header has columns "
+                    "(a comma inside a name needs the name in double quotes)"
+                )
             if len(rows) >= ROWS_MAX:
                 raise ImportRefused(f"line {line}: more than {ROWS_MAX} rows")
-            rows.append(_row(row, columns, line, default_reason))
+            rows.append(_row(row, columns, line, default))
     except csv.Error as error:
         # The reader counts the lines it finished: the broken row starts on the next one.
         raise ImportRefused(f"line {reader.line_num + 1}: {error}") from None
     return rows
+
+
+def _columns(header: Sequence[str]) -> dict[str, str]:
+    """The header's ``names`` and ``reason`` columns (name as written, by folded name); other
+    columns are ignored."""
+    columns: dict[str, str] = {}
+    for column in header:
+        key = (column or "").strip().lower()
+        if key in ("names", "reason"):
+            if key in columns:
+                raise ImportRefused(f"line 1: two '{key}' columns")
+            columns[key] = column
+    if "names" not in columns:
+        raise ImportRefused("line 1: no 'names' column (spellings separated by '|')")
+    return columns
 
 
 def _row(row: dict[str, str], columns: dict[str, str], line: int, default: str) -> ListedName:
@@ -84,7 +108,8 @@ def _row(row: dict[str, str], columns: dict[str, str], line: int, default: str) 
             names.append(name)
     if not any(search_key(n) for n in names):
         raise ImportRefused(f"line {line}: no name")
-    reason = normalize_text(row.get(columns.get("reason", ""), "") or "") or default
+    given = row.get(columns["reason"]) if "reason" in columns else None
+    reason = normalize_text(given or "") or default
     if len(reason) > REASON_MAX:
         raise ImportRefused(f"line {line}: a reason longer than {REASON_MAX} characters")
     return ListedName(tuple(names), reason)
@@ -95,23 +120,38 @@ def _spellings(names: list[str] | tuple[str, ...]) -> frozenset[str]:
 
 
 def watchlist_import(rows: list[ListedName], *, dry_run: bool = False) -> ImportResult:
-    """Add the rows not already on the active watchlist, in one transaction (with one audit
-    entry); with ``dry_run``, only count them."""
+    """Add the rows not on the watchlist yet, in one transaction (with one audit entry); with
+    ``dry_run``, only count them. A row matching a deactivated entry is not added again:
+    deactivating is an officer's decision (a false match, a name delisted) that a re-import
+    of the same list must not undo; it is counted so that the officer sees it."""
     with transaction.atomic():
-        listed = {_spellings(e.names) for e in WatchlistEntry.objects.filter(active=True)}
+        listed: dict[frozenset[str], bool] = {}
+        for entry in WatchlistEntry.objects.only("names", "active"):
+            spellings = _spellings(entry.names)
+            listed[spellings] = listed.get(spellings, False) or entry.active
         new: list[WatchlistEntry] = []
+        deactivated = 0
         for row in rows:
             spellings = _spellings(row.names)
             if spellings in listed:
+                deactivated += not listed[spellings]
                 continue
-            listed.add(spellings)
+            listed[spellings] = True
             new.append(WatchlistEntry(names=list(row.names), reason=row.reason))
-        result = ImportResult(added=len(new), already_listed=len(rows) - len(new))
+        result = ImportResult(
+            added=len(new),
+            already_listed=len(rows) - len(new) - deactivated,
+            deactivated=deactivated,
+        )
         if not dry_run and new:
             WatchlistEntry.objects.bulk_create(new, batch_size=500)
             audit_record(
                 action="payments.watchlist_imported",
                 object_type="watchlist",
-                data={"added": result.added, "already_listed": result.already_listed},
+                data={
+                    "added": result.added,
+                    "already_listed": result.already_listed,
+                    "deactivated": result.deactivated,
+                },
             )
     return result

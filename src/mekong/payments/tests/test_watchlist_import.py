@@ -49,6 +49,13 @@ def test_a_list_is_imported_once_and_screening_then_finds_its_names(tmp_path, ca
     status, out, _ = _run(capsys, "watchlist-import", _file(tmp_path, again, "again.csv"))
     assert (status, out.strip()) == (0, "0 entries added, 4 already listed")
     assert WatchlistEntry.objects.count() == 3
+    # An entry an officer deactivated stays so: a re-import does not add it back.
+    WatchlistEntry.objects.filter(names__0="Sok Dara").update(active=False)
+    status, out, _ = _run(capsys, "watchlist-import", path)
+    assert out.strip() == (
+        "0 entries added, 2 already listed, 1 deactivated in the watchlist (not added again)"
+    )
+    assert WatchlistEntry.objects.count() == 3
 
 
 def test_a_dry_run_counts_and_writes_nothing(tmp_path, capsys):
@@ -67,8 +74,21 @@ def test_a_dry_run_counts_and_writes_nothing(tmp_path, capsys):
         ("names\n" + "a" * 201 + "\n", "line 2: a name longer than 200"),
         (b"names\n\xff\xfe\n", "the file is not UTF-8"),
         ('names\n"unclosed\n', "line 2: unexpected end of data"),
+        ('"names"x,reason\nAung,UN\n', "line 1: ',' expected after"),
+        ("names,reason\nPetrov, Ivan|Pyotr,UN SC\n", "line 2: more fields than the header"),
+        ("names,Names\nAung,Aung\n", "line 1: two 'names' columns"),
     ],
-    ids=["no-names-column", "empty-name", "long-reason", "long-name", "not-utf8", "bad-csv"],
+    ids=[
+        "no-names-column",
+        "empty-name",
+        "long-reason",
+        "long-name",
+        "not-utf8",
+        "bad-csv",
+        "bad-header",
+        "unquoted-comma",
+        "two-names-columns",
+    ],
 )
 def test_a_bad_file_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, content, reason):
     path = tmp_path / "bad.csv"
@@ -85,6 +105,11 @@ def test_a_missing_file_exits_2(tmp_path, capsys):
     status, out, err = _run(capsys, "watchlist-import", str(tmp_path / "nowhere.csv"))
     assert (status, out) == (2, "")
     assert err.startswith("error: cannot read ")
+
+
+def test_a_blank_header_column_is_not_the_reason():
+    (row,) = parse_csv(b"names,\nIvan Petrov,internal note\n", default_reason="UN list")
+    assert row.reason == "UN list"
 
 
 def test_the_parser_keeps_each_rows_spellings_once_in_order():
