@@ -337,6 +337,10 @@ def _record_payment(order_pk: uuid.UUID, payment: PaymentInfo) -> None:
     ``paid``; held by screening → wait (the hub's later event decides); refused → cancel."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().select_related("seller").get(pk=order_pk)
+        if locked.quote_id != payment.quote.id:
+            # Not this order's payment: one found under the order's key that pays another
+            # quote (a PSP chooses its own keys through the API).
+            return
         if locked.status == OrderStatus.CANCELLED:
             _late_payment(locked, payment)
             return
@@ -364,8 +368,8 @@ def _late_payment(order: Order, payment: PaymentInfo) -> None:
     between the quote's commit and the payment's, which sees no payment yet): keep the
     payment's id and give a completed payment back in full. A held one is kept to be
     refunded when a reviewer releases it (`orders_payment_update`)."""
-    if order.quote_id != payment.quote.id or order.payment_id not in (None, payment.id):
-        return  # not this order's payment
+    if order.payment_id not in (None, payment.id):
+        return  # another payment is the order's
     if payment.status not in ("completed", "held"):
         return  # refused or rejected: nothing moved
     order.payment_id = payment.id
@@ -635,7 +639,7 @@ def order_cancel(*, actor: Actor, order_id: uuid.UUID | str) -> Order:
             unrecorded = payments.payment_by_key(
                 wallet_id=order.checkout.wallet_id, idempotency_key=_payment_key(order.pk)
             )
-            if unrecorded is not None and unrecorded.quote.id == order.quote_id:
+            if unrecorded is not None:
                 _record_payment(order.pk, unrecorded)
                 order = lock_for(actor, order_id)
                 if order.status == OrderStatus.CANCELLED:
