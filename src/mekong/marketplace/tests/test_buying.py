@@ -323,6 +323,20 @@ def test_crash_after_paying_is_recovered_by_a_retry_without_paying_twice(
     assert order.status == OrderStatus.PAID
 
 
+def _assert_decided(market: Market, order: Order, *, released: bool, stock_before: int) -> None:
+    """The order of two units after a reviewer's decision on its held payment: paid into
+    escrow when released, cancelled with its stock back when rejected."""
+    order.refresh_from_db()
+    if released:
+        assert order.status == OrderStatus.PAID
+        assert order.escrow_transfer_id is not None
+        assert Product.objects.get(pk=market.product.pk).stock == stock_before - 2
+    else:
+        assert order.status == OrderStatus.CANCELLED
+        assert order.refusal_code == "rejected"
+        assert Product.objects.get(pk=market.product.pk).stock == stock_before
+
+
 @pytest.mark.parametrize("release", [True, False], ids=["released", "rejected"])
 def test_an_order_held_by_screening_follows_the_reviewers_decision(
     market: Market, release: bool, django_capture_on_commit_callbacks: Any
@@ -342,15 +356,7 @@ def test_an_order_held_by_screening_follows_the_reviewers_decision(
     with django_capture_on_commit_callbacks(execute=True):
         info = decide(order.payment_id, reviewer_user_id=reviewer.pk)
     assert info.status == ("completed" if release else "rejected")
-    order.refresh_from_db()
-    if release:
-        assert order.status == OrderStatus.PAID
-        assert order.escrow_transfer_id is not None
-        assert Product.objects.get(pk=market.product.pk).stock == stock - 2
-    else:
-        assert order.status == OrderStatus.CANCELLED
-        assert order.refusal_code == "rejected"
-        assert Product.objects.get(pk=market.product.pk).stock == stock
+    _assert_decided(market, order, released=release, stock_before=stock)
 
 
 @pytest.mark.parametrize("recorded", [True, False], ids=["recorded-late", "never-recorded"])
@@ -385,15 +391,7 @@ def test_a_decision_before_the_order_records_its_held_payment_still_reaches_the_
     monkeypatch.setattr(ordering, "_record_payment", decided_first)
     order = _checkout(market, quantity=2)
     assert answers == ["held"]
-    order.refresh_from_db()
-    if release:
-        assert order.status == OrderStatus.PAID
-        assert order.escrow_transfer_id is not None
-        assert Product.objects.get(pk=market.product.pk).stock == stock - 2
-    else:
-        assert order.status == OrderStatus.CANCELLED
-        assert order.refusal_code == "rejected"
-        assert Product.objects.get(pk=market.product.pk).stock == stock
+    _assert_decided(market, order, released=release, stock_before=stock)
     assert order.payment_id is not None
 
 
