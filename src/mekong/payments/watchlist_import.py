@@ -4,9 +4,9 @@ A compliance officer gets a list as a spreadsheet: one row per person or company
 spellings in several scripts. The file needs a ``names`` column (spellings separated by
 ``|``) and may have a ``reason`` column (the list and its reference, e.g. ``UN SC
 QDi.430``). All or nothing: a file with one bad row is refused with the row's line number
-and nothing is written. Importing the same file again adds nothing: an entry whose set of
-spellings (as screening compares them: `mekong.core.text.search_key`) equals an active
-entry's is counted as already listed.
+and nothing is written. Importing the same file again adds nothing: a row whose set of
+spellings (as screening compares them: `mekong.core.text.search_key`) equals an entry's is
+counted as already listed, or, if that entry was deactivated, as deactivated.
 """
 
 from __future__ import annotations
